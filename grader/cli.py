@@ -1,0 +1,42 @@
+"""``python -m grader release|autograde|check``: the commands behind the Makefile."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import pipeline, progress
+from .pipeline import CourseError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    rel = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    ag = sub.add_parser("autograde", help="grade submitted/<student>/<assignment>/ into grades.csv and feedback/")
+    ag.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    ck = sub.add_parser("check", help="run your notebooks and show which exercises pass their visible tests")
+    ck.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "release":
+            for name in pipeline.release(args.assignments):
+                print(f"released notebooks/{name}/ from solutions/{name}/")
+            return 0
+        if args.command == "autograde":
+            return 1 if pipeline.autograde(args.assignments) else 0
+        paths = progress.notebooks(args.paths)
+        for p in paths:
+            if not p.exists():
+                raise CourseError(f"{p} does not exist")
+        if not paths:
+            raise CourseError("no notebooks found: run `make release` or pass a notebook path")
+        exercises = []
+        for p in paths:
+            exercises += progress.check_notebook(Path(p))
+        print(progress.table(exercises))
+        return 0
+    except CourseError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,34 @@
+"""nbgrader configuration of the course.
+
+Pass it as ``--NbGrader.config_file=grader/nbgrader_config`` (no ``.py``), or use
+``python -m grader``, which does. ``solutions/`` is the source, ``notebooks/`` the
+release; the gradebook lives in ``.nbgrader/`` (ignored by git).
+"""
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+from grader.feedback import StripTracebacks
+
+c = get_config()  # noqa: F821  (traitlets provides it)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+c.CourseDirectory.root = ROOT
+c.CourseDirectory.course_id = "feature-map-layers"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, ".nbgrader", "gradebook.db")
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs", "*.db"]
+
+# Per cell: a hanging exercise fails its own cell and grading goes on.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+
+# Feedback: grades and failure messages, no hidden test code, no tracebacks quoting it.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripTracebacks, CSSHTMLHeaderPreprocessor]
+c.ClearHiddenTests.enforce_metadata = False

@@ -193,12 +193,13 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
           dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64),
           banned: Sequence[str] = (), routes: str = "", grad: bool = True,
           label: str = "hidden", hint: Callable[[dict, Any, Any], str | None] | str | None = None,
-          seed: int = 0) -> int:
-    """Compare ``fn`` with ``reference`` on every case and dtype; return how many calls passed.
+          seed: int = 0) -> None:
+    """Compare ``fn`` with ``reference`` on every case and dtype; raise AssertionError on the first failure.
 
     ``reference`` takes the same keyword arguments. When it raises (torch rejects the
     arguments) ``fn`` must raise ``ValueError`` with a message. ``banned`` lists aten
     operator names ``fn`` may not dispatch (see :class:`grader.guard.OpGuard`).
+    Returns None: a number left as a test cell's last value would read as partial credit.
     """
     name = getattr(fn, "__name__", "your function")
     runs = [(case, dtype) for case in cases for dtype in dtypes]
@@ -206,8 +207,8 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
         mine, theirs, grad_args = _build(case, dtype, seed * 1_000_003 + i)
         header = f"{name} failed {label} case {i + 1} of {len(runs)}:\n    {format_call(name, mine)}"
 
-        def fail(problem: str, expected=None, got=None) -> None:
-            extra = hint(case, expected, got) if callable(hint) else hint
+        def fail(problem: str, expected=None, got=None, hinted: bool = True) -> None:
+            extra = None if not hinted else hint(case, expected, got) if callable(hint) else hint
             msg = f"{header}\n  {problem}" + (f"\n  hint: {extra}" if extra else "")
             raise AssertionError(msg)
 
@@ -222,7 +223,7 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
             with guard:
                 got = fn(**mine)
         except BannedOpError:
-            fail(guard.message())
+            fail(guard.message(), hinted=False)
         except NotImplementedError:
             raise
         except ValueError as e:
@@ -237,7 +238,7 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
                      f"({type(rejected).__name__}: {str(rejected).splitlines()[0]}); raise ValueError with a message instead")
             fail(f"raised {type(e).__name__}: {e}")
         if guard.hits:
-            fail(guard.message())
+            fail(guard.message(), hinted=False)
         if rejected is not None:
             fail(f"returned a result, but torch rejects these arguments "
                  f"({type(rejected).__name__}: {str(rejected).splitlines()[0]}); raise ValueError with a message")
@@ -262,11 +263,10 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
             with guard:
                 (out_got * upstream).sum().backward()
         except BannedOpError:
-            fail(guard.message())
+            fail(guard.message(), hinted=False)
         for k in grad_args:
             if mine[k].grad is None:
                 fail(f"no gradient reaches `{k}`")
             problem = difference(theirs[k].grad, mine[k].grad, f"gradient with respect to `{k}`")
             if problem:
                 fail(problem, theirs[k].grad, mine[k].grad)
-    return len(runs)

@@ -11,6 +11,7 @@ from .pipeline import CourseError
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    parser.add_argument("--root", type=Path, default=pipeline.ROOT, help="course folder (default: this checkout)")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
@@ -21,12 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "release":
-            for name in pipeline.release(args.assignments):
+            for name in pipeline.release(args.assignments, args.root.resolve()):
                 print(f"released notebooks/{name}/ from solutions/{name}/")
             return 0
         if args.command == "autograde":
-            return 1 if pipeline.autograde(args.assignments) else 0
-        paths = progress.notebooks(args.paths)
+            return 1 if pipeline.autograde(args.assignments, args.root.resolve()) else 0
+        paths = progress.notebooks(args.paths, args.root.resolve())
         for p in paths:
             if not p.exists():
                 raise CourseError(f"{p} does not exist")
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             raise CourseError("no notebooks found: run `make release` or pass a notebook path")
         exercises = []
         for p in paths:
-            exercises += progress.check_notebook(Path(p))
+            exercises += progress.check_notebook(p)
         print(progress.table(exercises))
         return 0
     except CourseError as e:

@@ -1,5 +1,6 @@
 """Feedback that shows students every test's failure message but never hidden test code."""
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 
 class StripTracebacks(Preprocessor):
@@ -9,6 +10,8 @@ class StripTracebacks(Preprocessor):
     an autograded notebook are hidden tests. ``ename: evalue`` is what the checker
     writes for students, so nothing they need is lost.
     """
+
+    enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):

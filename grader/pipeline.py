@@ -143,7 +143,7 @@ def summarize(root: Path, out=print) -> None:
     rows = [r for r in grades(root) if (root / "autograded" / r["student_id"] / r["assignment"]).is_dir()]
     if not rows:
         return
-    width = max(len(r["student_id"]) for r in rows)
+    width = max(len("student"), *(len(r["student_id"]) for r in rows))
     out(f"{'student'.ljust(width)}  assignment                 score")
     for r in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
         out(f"{r['student_id'].ljust(width)}  {r['assignment']:<25}  {float(r['score']):g} / {float(r['max_score']):g}")

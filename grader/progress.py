@@ -7,6 +7,7 @@ stopped on the ``NotImplementedError`` left in the exercise, ``fail`` otherwise.
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def run(path: Path, timeout: int = 120, progress: bool = True):
                             resources={"metadata": {"path": str(path.parent)}},
                             on_cell_executed=lambda **_: bar.update())
     try:
-        client.execute()
+        client.execute(stderr=subprocess.DEVNULL)  # the kernel's own start-up warnings are noise here
     finally:
         bar.close()
     return nb
@@ -62,7 +63,7 @@ def run(path: Path, timeout: int = 120, progress: bool = True):
 
 def check_notebook(path: Path, progress: bool = True) -> list[Exercise]:
     nb = run(path, progress=progress)
-    rel = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    rel = str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
     out = []
     for _, cell in test_cells(nb):
         info = cell.metadata["nbgrader"]
@@ -94,9 +95,9 @@ def table(exercises: list[Exercise]) -> str:
     return "\n".join(lines)
 
 
-def notebooks(paths: list[str] = ()) -> list[Path]:
-    """Notebooks to check: the given files or folders, else everything under notebooks/."""
-    targets = [Path(p).resolve() for p in paths] or [ROOT / "notebooks"]
+def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
+    """Notebooks to check: the given files or folders, else everything under ``root``/notebooks/."""
+    targets = [Path(p).resolve() for p in paths] or [root / "notebooks"]
     found = []
     for t in targets:
         found += sorted(t.glob("*/*.ipynb")) + sorted(t.glob("*.ipynb")) if t.is_dir() else [t]

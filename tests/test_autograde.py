@@ -1,0 +1,127 @@
+"""`make autograde` end to end with real nbgrader: a class of known submissions, graded once.
+
+For every assignment: a perfect submission (the solutions notebook), the blank release,
+a mixed one (one exercise right, one with a known mistake, one calling the torch op,
+the rest right) and one that is not valid JSON.
+"""
+import hashlib
+import html
+import re
+import subprocess
+import sys
+
+import pytest
+
+from course import assignments, exercises, hand_in, notebook, scratch_course, submission
+from grader import pipeline
+from students import students
+from test_release import block_lines, tree_digest
+
+
+def mixed_answers(assignment):
+    """Answers for the mixed student, and the exercises expected to lose their points."""
+    names = list(exercises(assignment))
+    s = students(assignment)
+    answers = {n: s.LOOP[n] for n in names}
+    wrong, cheat = names[1], names[2 % len(names)]
+    answers[wrong] = next(iter(s.WRONG[wrong].values()))
+    answers[cheat] = s.CHEAT[cheat]
+    return answers, {wrong, cheat}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    root = scratch_course(tmp_path_factory.mktemp("course"))
+    for a in assignments():
+        hand_in(root, "perfect", a, notebook(a))
+        hand_in(root, "blank", a, notebook(a, "notebooks"))
+        hand_in(root, "mixed", a, submission(a, mixed_answers(a)[0]))
+        hand_in(root, "broken", a, '{"cells": [')
+    before = {part: tree_digest(root / part) for part in ("solutions", "submitted")}
+    printed = []
+    problems = pipeline.autograde(root=root, out=printed.append)
+    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in pipeline.grades(root)}
+    return root, before, problems, grades, printed
+
+
+def total(assignment):
+    return sum(exercises(assignment).values())
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_solutions_get_full_marks_and_run_without_errors(graded_class, assignment):
+    root, _, _, grades, _ = graded_class
+    assert grades[("perfect", assignment)] == total(assignment)
+    executed = (root / "autograded" / "perfect" / assignment / f"{assignment}.ipynb").read_text()
+    assert '"output_type": "error"' not in executed
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_blank_release_gets_zero(graded_class, assignment):
+    assert graded_class[3][("blank", assignment)] == 0
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_mistakes_lose_exactly_their_exercises_points(graded_class, assignment):
+    _, lost = mixed_answers(assignment)
+    points = exercises(assignment)
+    assert graded_class[3][("mixed", assignment)] == total(assignment) - sum(points[n] for n in lost)
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assignment):
+    root = graded_class[0]
+    page = (root / "feedback" / "mixed" / assignment / f"{assignment}.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # code is highlighted token by token
+    wrong = list(mixed_answers(assignment)[1])
+    assert "called torch's own" in text
+    assert re.search(rf"({'|'.join(wrong)}).* failed (visible|hidden) case|values differ|shape is", text)
+    hidden = block_lines(assignment, ("HIDDEN TESTS",))
+    assert hidden, "the hidden tests should hold lines of their own"
+    assert not [l for l in hidden if l in text], "feedback shows hidden test code"
+    assert "HIDDEN TESTS" not in text
+
+
+def test_invalid_notebook_is_reported_not_graded_as_zero(graded_class):
+    root, _, problems, grades, printed = graded_class
+    assert all(("broken", a) not in grades or not (root / "autograded" / "broken" / a).exists() for a in assignments())
+    for a in assignments():
+        assert any(p.startswith(f"broken/{a}: not graded:") and "not a valid notebook" in p for p in problems)
+
+
+def test_grading_never_modifies_solutions_or_submissions(graded_class):
+    root, before = graded_class[:2]
+    assert {part: tree_digest(root / part) for part in before} == before
+
+
+def test_summary_table_lists_every_graded_student(graded_class):
+    printed = "\n".join(graded_class[4])
+    for a in assignments():
+        assert re.search(rf"perfect\s+{a}\s+{total(a):g} / {total(a):g}", printed)
+        assert re.search(rf"blank\s+{a}\s+0 / {total(a):g}", printed)
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_cli_missing_submitted_folder(tmp_path):
+    (tmp_path / "solutions" / "01_sampling").mkdir(parents=True)
+    proc = cli("--root", str(tmp_path), "autograde")
+    assert proc.returncode != 0
+    assert proc.stderr.strip().startswith("error: no submitted/ folder") and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_cli_unknown_assignment():
+    proc = cli("release", "99_nope")
+    assert proc.returncode != 0
+    assert "unknown assignment '99_nope'" in proc.stderr and "01_sampling" in proc.stderr
+
+
+def test_cli_invalid_source_notebook(tmp_path):
+    (tmp_path / "solutions" / "01_sampling").mkdir(parents=True)
+    (tmp_path / "solutions" / "01_sampling" / "01_sampling.ipynb").write_text("{not json")
+    before = hashlib.sha256((tmp_path / "solutions" / "01_sampling" / "01_sampling.ipynb").read_bytes()).digest()
+    proc = cli("--root", str(tmp_path), "release")
+    assert proc.returncode != 0 and "is not a valid notebook" in proc.stderr
+    assert hashlib.sha256((tmp_path / "solutions" / "01_sampling" / "01_sampling.ipynb").read_bytes()).digest() == before

@@ -1,0 +1,61 @@
+"""Every exercise's test cell, run in-process on known submissions.
+
+The reference solution and a plain-loop solution pass; every plausible mistake in
+``tests/students`` and a solution that calls the torch op itself fail with an
+AssertionError written for the student.
+"""
+import pytest
+
+from course import assignments, exercises, graded, notebook, run_exercise
+from students import ASSIGNMENTS, students
+
+CASES = [(a, n) for a in assignments() for n in exercises(a)]
+WRONG = [(a, n, what) for a in ASSIGNMENTS for n, mistakes in students(a).WRONG.items() for what in mistakes]
+
+
+def test_every_assignment_has_student_submissions():
+    assert sorted(ASSIGNMENTS) == assignments()
+    for a in assignments():
+        s = students(a)
+        for name in exercises(a):
+            assert name in s.LOOP and name in s.CHEAT, f"{a}: no loop or cheat submission for {name}"
+            assert len(s.WRONG.get(name, {})) >= 3, f"{a}: fewer than three wrong submissions for {name}"
+
+
+@pytest.mark.parametrize("assignment,name", CASES)
+def test_reference_solution_passes(assignment, name):
+    solution = graded(notebook(assignment), name).source
+    run_exercise(assignment, name, solution)
+
+
+@pytest.mark.parametrize("assignment,name", CASES)
+def test_loop_solution_passes(assignment, name):
+    run_exercise(assignment, name, students(assignment).LOOP[name])
+
+
+@pytest.mark.parametrize("assignment,name,what", WRONG)
+def test_wrong_solution_fails(assignment, name, what):
+    with pytest.raises(AssertionError) as caught:
+        run_exercise(assignment, name, students(assignment).WRONG[name][what])
+    message = str(caught.value)
+    assert message.strip(), "a failure must say what is wrong"
+
+
+@pytest.mark.parametrize("assignment,name,what", WRONG)
+def test_hidden_tests_alone_catch_the_mistake(assignment, name, what):
+    with pytest.raises(AssertionError, match=f"{name} failed hidden case"):
+        run_exercise(assignment, name, students(assignment).WRONG[name][what], hidden_only=True)
+
+
+@pytest.mark.parametrize("assignment,name", CASES)
+def test_calling_the_torch_op_fails_with_the_guard_message(assignment, name):
+    with pytest.raises(AssertionError, match="called torch's own"):
+        run_exercise(assignment, name, students(assignment).CHEAT[name])
+
+
+@pytest.mark.parametrize("assignment,name", CASES)
+def test_unattempted_exercise_raises_not_implemented(assignment, name):
+    stub = graded(notebook(assignment, "notebooks"), name).source
+    assert "raise NotImplementedError" in stub
+    with pytest.raises(NotImplementedError):
+        run_exercise(assignment, name, stub)

@@ -1,0 +1,60 @@
+"""`make bench`: how long the course takes, per notebook and per exercise, on this machine.
+
+Prints, for every assignment: seconds to execute the solution notebook top to bottom,
+seconds to autograde one submission with nbgrader (gradebook registration included),
+and for every exercise the seconds its test cell (visible and hidden tests) takes on a
+correct implementation written as plain loops (tests/students). Targets on 2 cores:
+a notebook executes in at most 45 s; one exercise's tests take at most 3 s.
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from course import ROOT, assignments, exercises, hand_in, notebook, run_exercise, scratch_course  # noqa: E402
+from students import students  # noqa: E402
+
+from grader import pipeline, progress  # noqa: E402
+
+NOTEBOOK_TARGET = {"08_cifar10_tensorboard": 90.0}
+EXERCISE_TARGET = 3.0
+
+
+def timed(fn, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - start
+
+
+def verdict(seconds: float, target: float) -> str:
+    return f"ok (target {target:g} s)" if seconds <= target else f"OVER target {target:g} s"
+
+
+def main(names: list[str]) -> int:
+    over = 0
+    for a in names or assignments():
+        print(f"\n{a}")
+        (path,) = sorted((ROOT / "solutions" / a).glob("*.ipynb"))
+        target = NOTEBOOK_TARGET.get(a, 45.0)
+        t = timed(progress.run, path, progress=False)
+        over += t > target
+        print(f"  execute solution notebook      {t:6.1f} s   {verdict(t, target)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = scratch_course(Path(tmp))
+            hand_in(root, "student", a, notebook(a))
+            t = timed(pipeline.autograde, [a], root, out=lambda *_: None)
+        print(f"  autograde one submission       {t:6.1f} s")
+        for name in exercises(a):
+            t = timed(run_exercise, a, name, students(a).LOOP[name])
+            over += t > EXERCISE_TARGET
+            print(f"  tests of {name:<22}{t:6.2f} s   {verdict(t, EXERCISE_TARGET)}  (loop implementation)")
+    print(f"\n{'all within target' if not over else f'{over} over target'}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -242,9 +242,14 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
         if rejected is not None:
             fail(f"returned a result, but torch rejects these arguments "
                  f"({type(rejected).__name__}: {str(rejected).splitlines()[0]}); raise ValueError with a message")
+        # Inputs must end as torch leaves them: untouched, or updated in place (running stats, inplace=True).
         for k, before in originals.items():
-            if not torch.equal(mine[k].detach(), before):
+            if torch.equal(mine[k].detach(), theirs[k].detach()):
+                continue
+            if torch.equal(theirs[k].detach(), before):
                 fail(f"changed its input `{k}` in place; compute a new tensor instead")
+            problem = difference(theirs[k].detach(), mine[k].detach(), f"`{k}` after the call (torch updates it in place)")
+            fail(problem or f"`{k}` after the call differs from torch's")
         problem = difference(expected, got)
         if problem:
             fail(problem, expected, got)

@@ -168,3 +168,21 @@ def test_guard_remembers_a_banned_op_even_when_the_error_is_swallowed():
             return x.clone()
     with pytest.raises(AssertionError, match="sneaky called torch's own `avg_pool2d`"):
         check(sneaky, lambda x: x.clone(), [dict(x=rand(1, 1, 2, 2))], banned=("avg_pool",))
+
+
+def test_inputs_must_end_as_torch_leaves_them():
+    def relu_(x):
+        return F.relu(x, inplace=True)
+
+    def mine_relu_(x):
+        return x.clamp_(min=0)
+
+    def copy_relu(x):
+        return x.clamp(min=0)
+
+    cases = [dict(x=rand(2, 3, grad=False))]
+    check(mine_relu_, relu_, cases)
+    with pytest.raises(AssertionError, match="`x` after the call \\(torch updates it in place\\): values differ"):
+        check(copy_relu, relu_, cases)
+    with pytest.raises(AssertionError, match="changed its input `x` in place"):
+        check(mine_relu_, lambda x: F.relu(x), cases)

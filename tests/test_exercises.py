@@ -10,11 +10,11 @@ from course import assignments, exercises, graded, notebook, run_exercise
 from students import ASSIGNMENTS, students
 
 CASES = [(a, n) for a in assignments() for n in exercises(a)]
-WRONG = [(a, n, what) for a in ASSIGNMENTS for n, mistakes in students(a).WRONG.items() for what in mistakes]
+WRONG = [(a, n, what) for a in assignments() for n, mistakes in students(a).WRONG.items() for what in mistakes]
 
 
 def test_every_assignment_has_student_submissions():
-    assert sorted(ASSIGNMENTS) == assignments()
+    assert set(assignments()) <= set(ASSIGNMENTS), "every assignment needs a module in tests/students"
     for a in assignments():
         s = students(a)
         for name in exercises(a):

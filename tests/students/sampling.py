@@ -1,5 +1,7 @@
 """Submissions for 01_sampling."""
 
+ASSIGNMENT = "01_sampling"
+
 LOOP = {
     "downsample": '''
 def downsample(x, factor):

@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     ag = sub.add_parser("autograde", help="grade submitted/<student>/<assignment>/ into grades.csv and feedback/")
     ag.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    ag.add_argument("--submissions", type=Path, help="folder of zips (one per student) or student folders to file first")
+    ag.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    ag.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: one per core)")
+    ag.add_argument("--time-limit", type=float, default=900, help="seconds one notebook may run in all (default 900)")
+    ag.add_argument("--unsandboxed", action="store_true",
+                    help="run students' code without the sandbox (only for code you trust)")
     ck = sub.add_parser("check", help="run your notebooks and show which exercises pass their visible tests")
     ck.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     args = parser.parse_args(argv)
@@ -26,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"released notebooks/{name}/ from solutions/{name}/")
             return 0
         if args.command == "autograde":
-            return 1 if pipeline.autograde(args.assignments, args.root.resolve()) else 0
+            jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
+                                      jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit, students=args.student)
+            return 0 if all(j.graded for j in jobs) else 1
         paths = progress.notebooks(args.paths, args.root.resolve())
         for p in paths:
             if not p.exists():

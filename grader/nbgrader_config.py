@@ -25,6 +25,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, ".nbgrader", "gradebook.db")
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs", "*.db"]
 
+# A test cell the student deleted is put back (and run); edited ones are overwritten from the gradebook.
+c.OverwriteCells.add_missing_cells = True
+
 # Per cell: a hanging exercise fails its own cell and grading goes on.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

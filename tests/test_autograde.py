@@ -39,9 +39,9 @@ def graded_class(tmp_path_factory):
         hand_in(root, "broken", a, '{"cells": [')
     before = {part: tree_digest(root / part) for part in ("solutions", "submitted")}
     printed = []
-    problems = pipeline.autograde(root=root, out=printed.append)
-    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in pipeline.grades(root)}
-    return root, before, problems, grades, printed
+    jobs = pipeline.autograde(root=root, out=printed.append)
+    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in pipeline.grades(root) if r["status"] == "graded"}
+    return root, before, jobs, grades, printed
 
 
 def total(assignment):
@@ -83,10 +83,17 @@ def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assig
 
 
 def test_invalid_notebook_is_reported_not_graded_as_zero(graded_class):
-    root, _, problems, grades, printed = graded_class
-    assert all(("broken", a) not in grades or not (root / "autograded" / "broken" / a).exists() for a in assignments())
+    root, _, jobs, grades, printed = graded_class
+    rows = {(r["student_id"], r["assignment"]): r for r in pipeline.grades(root)}
     for a in assignments():
-        assert any(p.startswith(f"broken/{a}: not graded:") and "not a valid notebook" in p for p in problems)
+        (job,) = [j for j in jobs if (j.student, j.assignment) == ("broken", a)]
+        assert not job.graded and job.reason.startswith("invalid notebook") and "not a valid notebook" in job.reason
+        assert rows[("broken", a)]["status"].startswith("not graded: invalid notebook")
+        assert rows[("broken", a)]["score"] == "", "an ungradable submission must not read as 0"
+        assert not (root / "autograded" / "broken" / a).exists()
+        assert any(line.startswith(f"broken/{a}: NOT GRADED: invalid notebook") for line in printed)
+    report = (root / "reports" / "class_report.md").read_text()
+    assert "- broken / " in report and "invalid notebook" in report
 
 
 def test_grading_never_modifies_solutions_or_submissions(graded_class):

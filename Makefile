@@ -7,18 +7,30 @@ STAMP  := $(VENV)/.installed
 export PATH := $(BIN):$(PATH)
 
 ASSIGNMENT ?=
+SUBMISSIONS ?=
+UNSANDBOXED ?=
 PORT ?= 8888
+AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UNSANDBOXED),--unsandboxed)
+# JupyterLab's modes are config folders put first on JUPYTER_CONFIG_PATH for one launch (nothing
+# global changes): grader/jupyter/student turns nbgrader's instructor tools off and keeps Validate,
+# grader/jupyter/instructor turns them all on with the course's nbgrader config.
+LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab check release autograde test bench clean
+.PHONY: help setup lab lab-instructor check release autograde test test-browser browser bench clean
 
 help:
-	@echo "make lab         set up (first time) and open JupyterLab on notebooks/"
+	@echo "make lab         set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)"
+	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's formgrader and create-assignment"
 	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
-	@echo "make test        the course's test suite (sets up first)"
+	@echo "make test        the course's test suite (sets up first), without the browser test"
+	@echo "make test-browser  the learner's JupyterLab driven in Chromium (installs Chromium first)"
+	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
-	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=01_sampling]"
+	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
 	@echo "make bench       time every notebook and every exercise's hidden tests"
 	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
+	@echo "make sandbox     install bubblewrap, which isolates students' code during grading (needs root)"
 
 setup: $(STAMP)
 
@@ -32,7 +44,10 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 lab: setup
-	$(BIN)/jupyter lab --port=$(PORT) --notebook-dir=notebooks
+	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/student $(LAB) --notebook-dir=notebooks
+
+lab-instructor: setup
+	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/instructor $(LAB) --notebook-dir=$(CURDIR)
 
 check: setup
 	$(BIN)/python -m grader check
@@ -40,14 +55,33 @@ check: setup
 release: setup
 	$(BIN)/python -m grader release $(ASSIGNMENT)
 
-autograde: setup
-	$(BIN)/python -m grader autograde $(ASSIGNMENT)
+autograde: setup $(if $(UNSANDBOXED),,sandbox)
+	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)
 
-test: setup
-	$(BIN)/python -m pytest
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
+	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
-bench: setup
+test: setup sandbox
+	$(BIN)/python -m pytest --ignore=tests/test_browser.py
+
+# The browser test fails, never skips, when Chromium or Playwright is missing.
+test-browser: setup browser
+	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/test_browser.py -v -s
+
+# Playwright's own browser download needs the internet; Debian's Chromium comes from apt.
+browser:
+	@if [ -x $(CHROMIUM) ]; then echo "browser: $(CHROMIUM) is installed"; else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+	  else echo "browser: $(CHROMIUM) is missing; install Debian's chromium package as root" >&2; exit 1; fi; \
+	  $$sudo apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    chromium fonts-dejavu-core fonts-wqy-microhei; fi
+
+bench: setup sandbox
 	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench_class.py
 
 clean:
-	rm -rf autograded feedback grades.csv .nbgrader
+	rm -rf autograded feedback reports .nbgrader

@@ -150,8 +150,17 @@ def why_failed(output: str) -> str:
     return "nbgrader failed: " + (lines[-1][:200] if lines else "no output")
 
 
+def timed_out_cells(folder: Path) -> int:
+    """How many cells of the autograded notebooks in ``folder`` ended in nbgrader's cell timeout."""
+    count = 0
+    for path in folder.glob("*.ipynb"):
+        for cell in json.loads(path.read_text()).get("cells", []):
+            count += any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
+    return count
+
+
 def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_timeout: float | None = None) -> Job:
-    """Autograde and write feedback for one submission, in a sandbox, within ``time_limit`` seconds."""
+    """Autograde one submission, in a sandbox, within ``time_limit`` seconds."""
     start = time.perf_counter()
     work = root / ".nbgrader" / "jobs" / f"{job.assignment}--{job.student}"
     shutil.rmtree(work, ignore_errors=True)
@@ -176,8 +185,10 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
             job.reason = f"timed out: the notebook ran longer than {time_limit:g} s in all"
         elif proc.returncode != 0 or not (root / "autograded" / job.student / job.assignment).is_dir():
             job.reason = why_failed(proc.stdout + proc.stderr)
+        elif timed_out_cells(root / "autograded" / job.student / job.assignment) > 1:
+            # After a timeout the kernel is interrupted; when it ignores that, every later cell times out.
+            job.reason = "timed out: a cell hung and the kernel could not be interrupted, so later cells never ran"
         else:
-            nbgrader(["generate_feedback", job.assignment, *extra], root, env=env)
             job.graded = True
     finally:
         if cgroups:
@@ -239,6 +250,11 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             bar.update()
             done.append(job)
     done.sort(key=lambda j: (j.assignment, j.student))
+    for name in sorted({j.assignment for j in done if j.graded}):  # one nbgrader run per assignment
+        graded = {j.student for j in done if j.graded and j.assignment == name}
+        others = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{name}") if p.parent.name not in graded)
+        exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
+        nbgrader(["generate_feedback", name, "--force", *exclude], root)
     if gradebook_path(root).exists():
         from . import report  # imports progress, which imports this module
         (root / "reports").mkdir(exist_ok=True)

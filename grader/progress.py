@@ -3,11 +3,20 @@
 An exercise is a graded test cell (nbgrader ``grade: true``, ``grade_id`` ``test_<name>``).
 Its status is ``pass`` when the cell ran without error, ``not attempted`` when it
 stopped on the ``NotImplementedError`` left in the exercise, ``fail`` otherwise.
+
+:func:`show` prints the same table for one notebook from inside the learner's kernel
+(the last cell of every notebook calls it).
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
+import signal
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,9 +93,9 @@ def table(exercises: list[Exercise]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     done = sum(e.points for e in exercises if e.status == "pass")
     total = sum(e.points for e in exercises)
-    counts = {s: sum(e.status == s for e in exercises) for s in ("pass", "fail", "not attempted")}
+    counts = {s: sum(e.status == s for e in exercises) for s in ("pass", "fail", "not attempted", "not run")}
     lines.append(f"\n{done:g} of {total:g} points from visible tests: "
-                 + ", ".join(f"{n} {s}" for s, n in counts.items()))
+                 + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "not run"))
     failed = [e for e in exercises if e.status == "fail"]
     if failed:
         f = failed[0]
@@ -102,3 +111,122 @@ def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
     for t in targets:
         found += sorted(t.glob("*/*.ipynb")) + sorted(t.glob("*.ipynb")) if t.is_dir() else [t]
     return [p for p in found if ".ipynb_checkpoints" not in p.parts]
+
+
+# In the learner's kernel -------------------------------------------------------------------------
+
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise in the main thread after ``seconds`` (POSIX); no limit elsewhere."""
+    if (not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
+            or 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= seconds):  # an earlier alarm is already set
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _Timeout(f"the test took longer than {seconds:g} s (an endless loop?)")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)  # a timer already set (pytest-timeout's)
+    start = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
+
+
+def _kernel_namespace() -> dict:
+    """IPython's ``user_ns`` inside a kernel, else ``__main__``'s globals."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        return shell.user_ns
+    import __main__
+    return vars(__main__)
+
+
+def find_notebook(assignment: str, cwd: Path | None = None, root: Path = ROOT) -> Path:
+    """The saved notebook of ``assignment``: in the kernel's folder, else the course's release."""
+    cwd = Path.cwd() if cwd is None else Path(cwd)
+    name = assignment.removesuffix(".ipynb")
+    candidates = [cwd / f"{name}.ipynb", cwd / name / f"{name}.ipynb", root / "notebooks" / name / f"{name}.ipynb"]
+    if assignment.endswith(".ipynb"):
+        candidates.insert(0, cwd / assignment)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no notebook for {assignment!r}: looked for "
+                            + ", ".join(str(p) for p in candidates))
+
+
+def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Exercise]:
+    """Run the graded test cells of the notebook at ``path`` in ``namespace``; one Exercise each.
+
+    The test cells' own output is swallowed; the status follows :func:`status_of`'s rules on
+    what each run raised. A NameError for the exercise's own name means its cell has not been
+    run in this kernel: status ``not run``.
+    """
+    nb = nbformat.read(path, as_version=4)
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    label = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    out = []
+    for _, cell in test_cells(nb):
+        info = cell.metadata["nbgrader"]
+        name = info["grade_id"].removeprefix("test_")
+        source = shell.transform_cell(cell.source) if shell is not None else cell.source
+        result = {"execution_count": 1, "outputs": []}
+        try:
+            code = compile(source, f"<test_{name}>", "exec")
+            with _time_limit(timeout), contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                exec(code, namespace)
+        except Exception as e:  # noqa: BLE001  (a test's failure is data here; KeyboardInterrupt passes)
+            if isinstance(e, NameError) and getattr(e, "name", None) == name:
+                result["execution_count"] = None
+            else:
+                ename = "TimeoutError" if isinstance(e, _Timeout) else type(e).__name__
+                result["outputs"] = [{"output_type": "error", "ename": ename, "evalue": str(e)}]
+        status, message = status_of(result)
+        out.append(Exercise(label, name, info.get("points", 0), status, message))
+    return out
+
+
+def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -> None:
+    """Print this notebook's exercise table, as ``make check`` would, from the live kernel.
+
+    Reads the saved notebook ``<assignment>.ipynb`` in the kernel's folder (the notebook's own)
+    for its graded test cells, runs each in the kernel's namespace (so it sees the exercises as
+    they are defined right now) and prints the table: pass, fail, not attempted, and the first
+    failure in full. Call it from the notebook's last cell::
+
+        import grader.progress; grader.progress.show("01_sampling")
+
+    Under nbgrader (autograde, validate) it does nothing: the grader runs the tests itself.
+    """
+    mode = os.environ.get("NBGRADER_EXECUTION")
+    if mode:
+        print(f"(progress table skipped: nbgrader is running this notebook ({mode}))")
+        return
+    try:
+        path = find_notebook(assignment)
+    except FileNotFoundError as e:
+        print(f"Cannot show progress: {e}")
+        return
+    exercises = run_tests_live(path, _kernel_namespace() if namespace is None else namespace, timeout)
+    print(table(exercises))
+    if any(e.status == "not run" for e in exercises):
+        print("not run: that exercise is not defined in this kernel yet; run its cell (or Run All) first.")

@@ -79,8 +79,9 @@ def install_kernelspec(folder: Path) -> Path:
     """Write the ``course-sandbox`` kernelspec under ``folder/kernels``; return the folder for JUPYTER_PATH."""
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
+    python = os.path.abspath(sys.executable)  # "venv/bin/../bin/python" would name unmounted folders
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "grader.sandbox", sys.executable, "-m", "ipykernel_launcher",
+        "argv": [python, "-m", "grader.sandbox", python, "-m", "ipykernel_launcher",
                  "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)", "language": "python",
         # A SIGINT to the process group would kill bwrap itself: ask the kernel to interrupt itself.

@@ -29,6 +29,17 @@ FULL = sum(exercises(A).values())
 POINTS = exercises(A)
 ANSWERS = {n: graded(notebook(A), n).source for n in POINTS}
 WRONG_DOWNSAMPLE = "def downsample(x, factor):\n    return x[:, :, 1::factor, 1::factor]\n"
+UNINTERRUPTIBLE = '''
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+def pool2d(x, kernel_size, mode="max"):
+    while True:
+        try:
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
+'''
 
 
 def answers(**changed):
@@ -102,9 +113,7 @@ def build_class(root: Path, port: int) -> dict:
         "loop_top": (answers(downsample="while True:\n    pass\n" + ANSWERS["downsample"]), FULL - POINTS["downsample"]),
         "loop_inside": (answers(downsample="def downsample(x, factor):\n    while True:\n        pass\n"),
                         FULL - POINTS["downsample"]),
-        "ignores_sigint": (answers(pool2d="import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                          "def pool2d(x, kernel_size, mode='max'):\n    while True:\n        pass\n"),
-                           ("not graded", "timed out")),
+        "ignores_sigint": (answers(pool2d=UNINTERRUPTIBLE), ("not graded", "timed out")),
         "os_exit": (answers(upsample_nearest="import os\nos._exit(1)\n"), ("not graded", "kernel died")),
         "sys_exit": (answers(downsample="import sys\nsys.exit(0)\n" + ANSWERS["downsample"]), FULL - POINTS["downsample"]),
         "edited_test": (with_cell(answers(downsample=WRONG_DOWNSAMPLE), "test_downsample",

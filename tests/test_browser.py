@@ -1,0 +1,364 @@
+"""The learner's JupyterLab, driven in a real browser: ``make test-browser``.
+
+JupyterLab starts as ``make lab`` starts it (student mode: nbgrader's Validate button, no
+formgrader or create-assignment), on a copy of ``notebooks/01_sampling`` in a temporary folder,
+bound to 127.0.0.1 on a free port with a token and temporary config, runtime and settings
+folders. Chromium (Debian's, ``make browser`` installs it), driven by Playwright, then does what a
+learner does: open the notebook, run all cells (every test cell stops on NotImplementedError),
+type a solution into the first exercise, run its test (it passes), run the progress cell (the
+table shows it), press Validate (the other three exercises are reported failing). Screenshots of
+each step go to ``docs/screenshots/`` (the README's walk-through uses them).
+
+Without Chromium or Playwright the test is skipped, unless ``COURSE_BROWSER_TEST=required``
+(``make test-browser`` and CI set it), when it fails instead.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT = "01_sampling"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+NOTEBOOKS = Path(os.environ.get("COURSE_NOTEBOOKS", ROOT / "notebooks"))  # the release under test
+SHOTS = Path(os.environ.get("SCREENSHOTS", ROOT / "docs" / "screenshots"))
+REQUIRED = os.environ.get("COURSE_BROWSER_TEST") == "required"
+# Without the background-networking flags Chromium keeps opening connections that a closed
+# network refuses; a fresh user-data-dir comes from launch_persistent_context.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SOLUTION = ("def downsample(x, factor):", "return x[..., ::factor, ::factor]")
+PROGRESS_CELL = f'import grader.progress; grader.progress.show("{ASSIGNMENT}")'
+# Lab settings for the test run only (a temporary settings folder): every cell in the DOM, no
+# news or update checks (no network here), no toasts over the screenshots.
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
+        {"fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True},
+}
+
+pytestmark = pytest.mark.timeout(420)
+
+
+def _browser_or_skip():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the playwright package (make setup installs it)"
+    else:
+        missing = None if os.access(CHROMIUM, os.X_OK) else f"Chromium at {CHROMIUM} (make browser installs it)"
+    if missing:
+        (pytest.fail if REQUIRED else pytest.skip)(f"browser test needs {missing}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _make_lab_recipe() -> str:
+    """What ``make lab`` runs (dry run)."""
+    return subprocess.run(["make", "-n", "-s", "-o", ".venv/.installed", "lab"], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+
+
+class Lab:
+    """JupyterLab in student mode on a copy of the notebooks; always stopped."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.root = tmp / "notebooks"
+        shutil.copytree(NOTEBOOKS / ASSIGNMENT, self.root / ASSIGNMENT,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"), copy_function=shutil.copy)
+        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = tmp / "lab-settings"
+        for name, values in LAB_SETTINGS.items():
+            path = settings / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(values))
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_CONFIG_PATH=str(ROOT / "grader" / "jupyter" / "student"),  # student mode, as `make lab`
+            JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"),
+            JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
+            JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
+            IPYTHONDIR=str(tmp / "ipython"),
+            PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
+        )
+        env.pop("NBGRADER_EXECUTION", None)
+        self.log_path = tmp / "jupyterlab.log"
+        self.log = open(self.log_path, "w")
+        cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
+               "--ServerApp.allow_root=True", "--LabApp.expose_app_in_browser=True"]
+        self.proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self._wait_until_up(timeout=90)
+
+    def api(self, path: str, method: str = "GET", timeout: float = 10):
+        req = urllib.request.Request(f"{self.url}{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.read()
+
+    def status(self, path: str) -> int:
+        try:
+            return self.api(path)[0]
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def _wait_until_up(self, timeout: float):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                self.api("/api/status", timeout=2)
+                return
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        raise RuntimeError(f"JupyterLab not answering after {timeout} s:\n{self.tail()}")
+
+    def tail(self, lines: int = 40) -> str:
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.api("/api/shutdown", method="POST", timeout=10)  # shuts its kernels down too
+                self.proc.wait(timeout=20)
+            except Exception:  # noqa: BLE001  (then by signal)
+                pass
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 10)):
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, sig)
+                    self.proc.wait(timeout=wait)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    pass
+        self.log.close()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    _browser_or_skip()
+    server = Lab(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_make_lab_starts_student_mode():
+    recipe = _make_lab_recipe()
+    assert "grader/jupyter/student" in recipe and "--notebook-dir=notebooks" in recipe, recipe
+    assert "--ServerApp.ip=127.0.0.1" in recipe, recipe
+
+
+class Steps:
+    """Named, timed steps; a failure says which step and what the page showed."""
+
+    def __init__(self, page, lab: Lab):
+        self.page, self.lab, self.times = page, lab, []
+
+    def __call__(self, name: str):
+        self.name, self.start = name, time.monotonic()
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        self.times.append((self.name, time.monotonic() - self.start))
+        print(f"  {self.name}: {self.times[-1][1]:.1f} s", flush=True)
+        if exc is not None and not isinstance(exc, KeyboardInterrupt):
+            shot = self.lab.tmp / "failure.png"
+            try:
+                self.page.screenshot(path=str(shot))
+            except Exception:  # noqa: BLE001
+                shot = None
+            raise AssertionError(f"browser step failed: {self.name}: {exc}\n(screenshot: {shot})\n"
+                                 f"JupyterLab log:\n{self.lab.tail()}") from exc
+        return False
+
+
+def test_learner_works_an_exercise_in_jupyterlab(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    print()
+    # Student mode on the server: validation is there, the formgrader is not.
+    assert lab.status("/formgrader") == 404
+    assert lab.status(f"/assignments/validate?path={ASSIGNMENT}/{ASSIGNMENT}.ipynb") != 404
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(lab.tmp / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800}, device_scale_factor=1)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=30_000)
+            step = Steps(page, lab)
+            nb = page.locator(".jp-NotebookPanel")
+            code_cells = nb.locator(".jp-CodeCell")
+            test_cells = code_cells.filter(has_text="from grader import")
+
+            with step("open the notebook, kernel idle"):
+                page.goto(f"{lab.url}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb?token={lab.token}")
+                expect(code_cells.first).to_be_visible(timeout=90_000)
+                idle = nb.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+                expect(idle).to_have_count(1, timeout=90_000)
+                expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=90_000)
+                expect(nb.locator(".validate-button")).to_be_visible()
+                _shot(page, "01_notebook")
+
+            with step("student mode in the page: Validate, no formgrader, no create-assignment"):
+                plugins = page.evaluate("""() => Object.fromEntries([
+                    'formgrader', 'create-assignment', 'course-list', 'validate-assignment'].map(
+                    n => [n, window.jupyterapp.hasPlugin('@jupyter/nbgrader:' + n)]))""")
+                assert plugins == {"formgrader": False, "create-assignment": False, "course-list": False,
+                                   "validate-assignment": True}, plugins
+                expect(page.locator(".lm-MenuBar-item", has_text="Nbgrader")).to_have_count(0)
+
+            with step("run all cells: the test cells stop on NotImplementedError"):
+                page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+                page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
+                # JupyterLab's Run All stops at the first error, except in cells tagged raises-exception.
+                expect(test_cells.first.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=150_000)
+                expect(idle).to_have_count(1, timeout=150_000)  # idle once no cell is scheduled
+                ran = [i for i in range(test_cells.count()) if re.search(r"\d", _prompt(test_cells.nth(i)))]
+                assert test_cells.count() >= 4 and ran[:1] == [0], (test_cells.count(), ran)
+                for i in ran:
+                    expect(test_cells.nth(i).locator(".jp-OutputArea")).to_contain_text("NotImplementedError")
+                ran_all = len(ran) == test_cells.count()
+                assert ran_all == _tagged_raises_exception(lab), "Run All should stop at untagged failing test cells only"
+                print(f"    Run All ran {len(ran)} of {test_cells.count()} test cells")
+                _scroll_to_top(page, nb.locator(".jp-MarkdownCell", has_text="Exercise 1"))
+                _shot(page, "02_not_implemented")
+
+            solution = code_cells.filter(has_text=SOLUTION[0])
+            test = test_cells.filter(has_text="downsample(X, 2)")
+            with step("type a solution into the downsample cell"):
+                editor = solution.locator(".cm-content")
+                editor.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.type(SOLUTION[0])
+                page.keyboard.press("Enter")  # the editor indents the body
+                page.keyboard.type(SOLUTION[1])
+                expect(editor).to_have_text(re.compile(r"^def downsample\(x, factor\):\s+return x\[\.\.\., ::factor, ::factor\]$"))
+
+            with step("run it and its test cell: the test passes"):
+                before = _prompt(test)
+                page.keyboard.press("Shift+Enter")  # runs the solution, selects the test cell
+                page.keyboard.press("Shift+Enter")  # runs the test cell
+                _wait_for_new_prompt(page, test, before)
+                expect(idle).to_have_count(1, timeout=120_000)
+                expect(test.locator(".jp-OutputArea")).not_to_contain_text("Error")
+                expect(test.locator(".jp-OutputArea")).not_to_contain_text("Traceback")
+                _scroll_to_top(page, nb.locator(".jp-MarkdownCell", has_text="Exercise 1"))
+                _shot(page, "03_test_passes")
+
+            with step("the progress cell prints this notebook's table"):
+                progress = code_cells.filter(has_text="grader.progress")
+                if progress.count() == 0:  # until the notebooks end with it: add it as a learner would
+                    code_cells.last.locator(".cm-content").click()
+                    page.keyboard.press("Escape")
+                    page.keyboard.press("b")
+                    page.keyboard.press("Enter")
+                    page.keyboard.type(PROGRESS_CELL)
+                else:
+                    progress.last.locator(".cm-content").click()
+                progress = code_cells.filter(has_text="grader.progress").last
+                before = _prompt(progress)
+                page.keyboard.press("Shift+Enter")
+                _wait_for_new_prompt(page, progress, before)
+                expect(idle).to_have_count(1, timeout=120_000)
+                out = progress.locator(".jp-OutputArea")
+                expect(out).to_contain_text("points from visible tests", timeout=120_000)
+                table = out.inner_text()
+                assert re.search(r"downsample\s+2\s+pass", table), table
+                others = "not attempted" if ran_all else "(not attempted|not run)"  # not run: cell not run yet
+                for name in ("pool2d", "upsample_nearest", "upsample_bilinear"):
+                    assert re.search(rf"{name}\s+\d+\s+{others}", table), table
+                assert "2 of 10 points" in table, table
+                _scroll_to_bottom(page, out)
+                _shot(page, "04_progress")
+
+            with step("press Validate: the other three exercises are reported, downsample is not"):
+                nb.locator(".validate-button jp-button, .validate-button button").first.click()
+                result = page.locator("#validation-message")
+                expect(result).to_be_visible(timeout=180_000)
+                text = result.inner_text()
+                assert "validation-failed" in (result.get_attribute("class") or ""), text
+                failed = result.locator("p", has_text="The following cell failed:")
+                assert failed.count() == 3, text
+                assert "downsample(X, 2)" not in text and "pool2d(A" in text, text
+                assert "NotImplementedError" in text, text
+                result.locator(".jp-RenderedText").nth(1).evaluate("el => el.scrollIntoView({block: 'start'})")
+                _shot(page, "05_validate")
+                page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
+                expect(result).to_have_count(0)
+        finally:
+            context.close()
+    total = time.monotonic() - started
+    print(f"  browser test: {total:.0f} s; screenshots in {SHOTS}")
+    for shot in ("01_notebook", "02_not_implemented", "03_test_passes", "04_progress", "05_validate"):
+        assert 10_000 < (SHOTS / f"{shot}.png").stat().st_size < 200_000, shot
+
+
+def _tagged_raises_exception(lab: Lab) -> bool:
+    """Whether the release's test cells carry the raises-exception tag (Run All then goes past them)."""
+    nb = json.loads((lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    tests = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    return all("raises-exception" in c["metadata"].get("tags", []) for c in tests)
+
+
+def _shot(page, name: str):
+    """A screenshot in docs/screenshots/, as a 256-colour PNG (a third of the size, same look)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        SHOTS / f"{name}.png", optimize=True)
+
+
+def _prompt(cell) -> str:
+    return cell.locator(".jp-InputPrompt").inner_text()
+
+
+def _wait_for_new_prompt(page, cell, before: str, timeout: float = 120_000):
+    """Until the cell has run again: a new execution count in its prompt."""
+    page.wait_for_function("""([el, before]) => /\\[\\d+\\]/.test(el.textContent) && el.textContent !== before""",
+                           arg=[cell.locator(".jp-InputPrompt").element_handle(), before], timeout=timeout)
+
+
+def _scroll_to_top(page, locator):
+    locator.first.evaluate("el => el.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+
+
+def _scroll_to_bottom(page, locator):
+    locator.first.evaluate("el => el.scrollIntoView({block: 'end'})")
+    page.wait_for_timeout(300)

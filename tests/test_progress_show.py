@@ -1,0 +1,112 @@
+"""``grader.progress.show``: the notebook's own progress table, printed from the learner's kernel."""
+import re
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course import PRELUDE, assignments, exercises, submission
+from grader import progress
+from students import students
+
+
+def status_line(out: str, name: str, status: str) -> bool:
+    return re.search(rf"^.*\s{name}\s+\d+\s+{status}\s*$", out, re.M) is not None
+
+
+def learner(tmp_path, assignment: str, answers: dict[str, str]):
+    """The saved notebook in its folder and the namespace of a kernel that ran ``answers``' cells."""
+    folder = tmp_path / assignment
+    folder.mkdir()
+    nbformat.write(submission(assignment, answers), folder / f"{assignment}.ipynb")
+    namespace = {"__name__": "__main__"}
+    exec(PRELUDE, namespace)
+    for source in answers.values():
+        exec(source, namespace)
+    return folder, namespace
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_show_reports_pass_fail_and_not_attempted(assignment, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    points = exercises(assignment)
+    names = list(points)
+    s = students(assignment)
+    # pass, fail, then not attempted; an assignment with a single exercise: fail
+    plan = dict(zip(names, ["pass", "fail"] if len(names) > 1 else ["fail"]))
+    answers = {n: s.LOOP[n] if status == "pass" else next(iter(s.WRONG[n].values())) for n, status in plan.items()}
+    folder, namespace = learner(tmp_path, assignment, answers)
+    for name in names[len(plan):]:  # the release's stubs, run as the learner's kernel would
+        exec(f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n", namespace)
+    monkeypatch.chdir(folder)
+    progress.show(assignment, namespace)
+    out = capsys.readouterr().out
+    for name in names:
+        assert status_line(out, name, plan.get(name, "not attempted")), out
+    failed = [n for n in names if plan.get(n) == "fail"][0]
+    assert f"First failure: {failed} in {assignment}.ipynb" in out
+    done = sum(points[n] for n in names if plan.get(n) == "pass")
+    assert f"{done:g} of {sum(points.values()):g} points from visible tests" in out
+
+
+def test_show_says_not_run_for_exercises_the_kernel_has_not_defined(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assignment = assignments()[0]
+    names = list(exercises(assignment))
+    folder, namespace = learner(tmp_path, assignment, {names[0]: students(assignment).LOOP[names[0]]})
+    monkeypatch.chdir(folder)
+    progress.show(assignment, namespace)
+    out = capsys.readouterr().out
+    assert status_line(out, names[0], "pass"), out
+    assert status_line(out, names[1], "not run"), out
+    assert f"1 pass, 0 fail, 0 not attempted, {len(names) - 1} not run" in out
+    assert "run its cell (or Run All) first" in out
+
+
+def test_show_stops_a_test_that_hangs(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assignment = assignments()[0]
+    name = list(exercises(assignment))[0]
+    folder, namespace = learner(tmp_path, assignment, {name: f"def {name}(*args, **kwargs):\n    while True:\n        pass\n"})
+    monkeypatch.chdir(folder)
+    progress.show(assignment, namespace, timeout=1)
+    out = capsys.readouterr().out
+    assert status_line(out, name, "fail"), out
+    assert "TimeoutError: the test took longer than 1 s" in out
+
+
+def test_show_does_nothing_under_nbgrader(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.chdir(tmp_path)
+    progress.show(assignments()[0], {})
+    assert "skipped" in capsys.readouterr().out
+
+
+def test_find_notebook_prefers_the_kernels_folder_then_the_release(tmp_path):
+    assignment = assignments()[0]
+    own = tmp_path / f"{assignment}.ipynb"
+    release = progress.ROOT / "notebooks" / assignment / f"{assignment}.ipynb"
+    assert progress.find_notebook(assignment, cwd=tmp_path) == release
+    own.write_text("{}")
+    assert progress.find_notebook(assignment, cwd=tmp_path) == own
+    with pytest.raises(FileNotFoundError, match="no notebook for 'nope'"):
+        progress.find_notebook("nope", cwd=tmp_path)
+
+
+def test_show_in_a_real_kernel_reads_the_notebook_beside_it(tmp_path):
+    """The line the notebooks end with, run by a Jupyter kernel whose folder is the notebook's."""
+    assignment = assignments()[0]
+    names = list(exercises(assignment))
+    folder = tmp_path / assignment
+    folder.mkdir()
+    answers = {names[0]: students(assignment).LOOP[names[0]]}
+    nbformat.write(submission(assignment, answers), folder / f"{assignment}.ipynb")
+    cells = [PRELUDE, answers[names[0]]]
+    cells += [f"def {n}(*args, **kwargs):\n    raise NotImplementedError()" for n in names[1:]]
+    cells.append(f'import grader.progress; grader.progress.show("{assignment}")')
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert status_line(out, names[0], "pass"), out
+    for name in names[1:]:
+        assert status_line(out, name, "not attempted"), out

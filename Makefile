@@ -17,7 +17,7 @@ AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UN
 LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab lab-instructor check release autograde test test-browser browser bench clean
+.PHONY: help setup lab lab-instructor check release autograde test test-browser browser bench clean data tensorboard
 
 help:
 	@echo "make lab         set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)"
@@ -29,6 +29,8 @@ help:
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
 	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
 	@echo "make bench       time every notebook and every exercise's hidden tests"
+	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
+	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...]"
 	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
 	@echo "make sandbox     install bubblewrap, which isolates students' code during grading (needs root)"
 
@@ -82,6 +84,16 @@ browser:
 bench: setup sandbox
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_class.py
+
+# The real CIFAR10 into data/ (torchvision, progress bar, checksums). Without it, the offline sample is used.
+data: setup
+	$(BIN)/python -m grader.data download
+
+# TensorBoard on runs/, reachable from this machine only. TB_PORT=6007 for another port.
+tensorboard: setup
+	@mkdir -p runs
+	@echo "TensorBoard reads runs/: open http://127.0.0.1:$(or $(TB_PORT),6006)/ (Ctrl+C stops it)"
+	$(BIN)/tensorboard --logdir runs --host 127.0.0.1 --port $(or $(TB_PORT),6006)
 
 clean:
 	rm -rf autograded feedback reports .nbgrader

@@ -10,6 +10,7 @@ that differs, expected versus got, and a hint where one fits.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
@@ -189,6 +190,21 @@ def _build(case: dict, dtype: torch.dtype, seed: int) -> tuple[dict, dict, list[
     return mine, theirs, grads
 
 
+def _one_thread(fn: Callable) -> Callable:
+    """Run ``fn`` on one torch thread. The cases are tiny, so threads only add overhead; on a
+    machine whose cores are busy, waking torch's thread pool made ops like batch_norm 50 times slower."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            torch.set_num_threads(threads)
+    return wrapper
+
+
+@_one_thread
 def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
           dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64),
           banned: Sequence[str] = (), routes: str = "", grad: bool = True,
@@ -249,7 +265,8 @@ def check(fn: Callable, reference: Callable, cases: Sequence[dict], *,
             if torch.equal(theirs[k].detach(), before):
                 fail(f"changed its input `{k}` in place; compute a new tensor instead")
             problem = difference(theirs[k].detach(), mine[k].detach(), f"`{k}` after the call (torch updates it in place)")
-            fail(problem or f"`{k}` after the call differs from torch's")
+            if problem:  # equal within the tolerances: float updates (running statistics) need not be bit-exact
+                fail(problem)
         problem = difference(expected, got)
         if problem:
             fail(problem, expected, got)

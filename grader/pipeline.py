@@ -165,7 +165,8 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
     work = root / ".nbgrader" / "jobs" / f"{job.assignment}--{job.student}"
     shutil.rmtree(work, ignore_errors=True)
     (work / "runtime").mkdir(parents=True)
-    env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime")}
+    # One torch thread per notebook: the jobs already fill the cores, and more threads only spin.
+    env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     extra = [f"--student={job.student}", "--force"]
     limits = [f"--Execute.timeout={cell_timeout:g}"] if cell_timeout else []
     cgroups = None
@@ -243,6 +244,9 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                 done.append(job)
     for name in sorted({j.assignment for j in todo}):
         _register(name, root)
+    if sandboxed and todo:
+        from . import data
+        data.build_sample()  # sandboxed kernels see data/ read-only: build the offline CIFAR10 sample once, here
     workers = max(1, jobs or os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool, \
             tqdm(total=len(todo), desc="grading", unit="notebook", disable=not todo) as bar:

@@ -52,6 +52,8 @@ def main(names: list[str]) -> int:
             t = timed(run_exercise, a, name, students(a).LOOP[name])
             over += t > EXERCISE_TARGET
             print(f"  tests of {name:<22}{t:6.2f} s   {verdict(t, EXERCISE_TARGET)}  (loop implementation)")
+        for line in getattr(students(a), "BENCH", list)():  # extra measures an assignment defines
+            print(line)
     print(f"\n{'all within target' if not over else f'{over} over target'}")
     return 1 if over else 0
 

@@ -6,7 +6,7 @@ import sys
 import nbformat
 
 from course import assignments, exercises, submission
-from students import students
+from students import stand_in_mistake, students
 
 
 def test_check_reports_pass_fail_and_not_attempted(tmp_path):
@@ -14,13 +14,18 @@ def test_check_reports_pass_fail_and_not_attempted(tmp_path):
     for a in assignments():
         names = list(exercises(a))
         s = students(a)
-        answers = {names[0]: s.LOOP[names[0]], names[1]: next(iter(s.WRONG[names[1]].values()))}
+        answers, status = {}, {n: "not attempted" for n in names}
+        if len(names) > 1:
+            answers[names[0]], status[names[0]] = s.LOOP[names[0]], "pass"
+        wrong = names[1 % len(names)]
+        answers[wrong], status[wrong] = next(iter(s.WRONG[wrong].values())), "fail"
         if len(names) > 2:
-            answers[names[2]] = s.CHEAT[names[2]]
+            other, source = stand_in_mistake(a, avoid={names[0], wrong})
+            answers[other], status[other] = source, "fail"
         folder = tmp_path / a
         folder.mkdir()
         nbformat.write(submission(a, answers), folder / f"{a}.ipynb")
-        expected[a] = {n: "pass" if i == 0 else "fail" if i < 3 else "not attempted" for i, n in enumerate(names)}
+        expected[a] = status
     proc = subprocess.run([sys.executable, "-m", "grader", "check", str(tmp_path)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -29,5 +34,6 @@ def test_check_reports_pass_fail_and_not_attempted(tmp_path):
         for name, status in statuses.items():
             assert re.search(rf"^.*\s{name}\s+\d+\s+{status}\s*$", out, re.M), f"{a}/{name} should be {status}:\n{out}"
     first = list(expected)[0]
-    assert f"First failure: {list(expected[first])[1]} in {first}/{first}.ipynb" in out
+    first_failure = next(n for n, st in expected[first].items() if st == "fail")
+    assert f"First failure: {first_failure} in {first}/{first}.ipynb" in out
     assert "from visible tests" in out

@@ -4,7 +4,9 @@ Each module names its ``ASSIGNMENT`` and has, as the source text a student would
 into an exercise cell:
 - ``LOOP[name]``: a correct implementation written with plain loops (the benchmark times these);
 - ``WRONG[name]``: plausible mistakes, ``{what is wrong: source}``, each of which must lose the points;
-- ``CHEAT[name]``: a solution that calls the torch op the exercise re-implements.
+- ``CHEAT[name]``: a solution that calls the torch op the exercise re-implements; an exercise
+  that re-implements no torch op (building and training a model, say) has none, and says why
+  in the module's ``NO_OP_TO_BAN``.
 """
 import pkgutil
 from importlib import import_module
@@ -15,3 +17,18 @@ ASSIGNMENTS = {m.ASSIGNMENT: m for m in MODULES}
 
 def students(assignment: str):
     return ASSIGNMENTS[assignment]
+
+
+def cheats(assignment: str) -> dict[str, str]:
+    return students(assignment).CHEAT
+
+
+def stand_in_mistake(assignment: str, avoid: set[str]) -> tuple[str, str]:
+    """(exercise, source) of a submission that must lose its points: a cheat where there is one."""
+    s = students(assignment)
+    names = [n for n in s.WRONG if n not in avoid]
+    for n in names:
+        if n in s.CHEAT:
+            return n, s.CHEAT[n]
+    n = names[0]
+    return n, list(s.WRONG[n].values())[-1]

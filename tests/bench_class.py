@@ -10,6 +10,7 @@ next to the measured seconds per notebook.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -58,7 +59,7 @@ def kernel_overhead(runs: int = 3) -> float:
             os.environ["COURSE_SANDBOX_CGROUPS"] = cgroups.env()
             start = time.perf_counter()
             NotebookClient(nb, config=cfg, kernel_name=sandbox.KERNEL_NAME,
-                           resources={"metadata": {"path": str(work / "nb")}}).execute()
+                           resources={"metadata": {"path": str(work / "nb")}}).execute(stderr=subprocess.DEVNULL)
             times.append(time.perf_counter() - start)
             cgroups.remove()
     return sum(times) / len(times)

@@ -76,7 +76,6 @@ def downsample(x, factor):
     "pool2d": {
         "average divides by kh only": '''
 def pool2d(x, kernel_size, mode="max"):
-    k = kernel_size if isinstance(kernel_size, int) else kernel_size[0]
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     w = x.unfold(2, kh, kh).unfold(3, kw, kw)
     return w.amax(dim=(-2, -1)) if mode == "max" else w.sum(dim=(-2, -1)) / kh

@@ -142,13 +142,18 @@ def _time_limit(seconds: float):
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
 
 
-def _kernel_namespace() -> dict:
-    """IPython's ``user_ns`` inside a kernel, else ``__main__``'s globals."""
+def _shell():
+    """The running IPython shell, or None outside one."""
     try:
         from IPython import get_ipython
-        shell = get_ipython()
     except ImportError:
-        shell = None
+        return None
+    return get_ipython()
+
+
+def _kernel_namespace() -> dict:
+    """IPython's ``user_ns`` inside a kernel, else ``__main__``'s globals."""
+    shell = _shell()
     if shell is not None:
         return shell.user_ns
     import __main__
@@ -177,11 +182,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
     run in this kernel: status ``not run``.
     """
     nb = nbformat.read(path, as_version=4)
-    try:
-        from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        shell = None
+    shell = _shell()
     label = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
     out = []
     for _, cell in test_cells(nb):

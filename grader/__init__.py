@@ -1,14 +1,26 @@
-"""The course's one reusable mechanism: checking exercises and running nbgrader.
+"""The course's one reusable mechanism, in three layers with one-way imports.
 
-- :mod:`grader.checker`: compare a student's function with torch's on deterministic cases.
-- :mod:`grader.guard`: fail when the student dispatches the op they re-implement.
-- :mod:`grader.progress`: ``make check``, the learner's table of exercises.
-- :mod:`grader.pipeline`: ``make release`` and ``make autograde`` around nbgrader, with
-  :mod:`grader.intake` (hand-ins), :mod:`grader.sandbox` (bubblewrap, limits) and
-  :mod:`grader.report` (grades with a status, the class report).
-- :mod:`grader.data`: CIFAR10 for every notebook, real or the offline sample.
+- :mod:`grader.runtime`, the learner runtime: visible checks, op guard, progress table,
+  and the student's side of grading. Runs in learners' kernels and in the grading sandbox.
+- :mod:`grader.trusted`, trusted grading: drives the sandboxed student process, runs the
+  references and hidden cases of :mod:`grader.exercises`, compares, scans for tampering.
+  Imports the runtime; never runs in a student's process.
+- Instructor tools: :mod:`grader.pipeline` (release, autograde), :mod:`grader.intake`,
+  :mod:`grader.sandbox`, :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.
+
+:mod:`grader.data` (CIFAR10, real or the offline sample) serves the notebooks.
+Importing ``grader`` itself loads nothing (no torch): the names below load on first use.
 """
-from .checker import assert_same, check, grid, rand
-from .guard import BannedOpError, OpGuard, ops_dispatched
+from __future__ import annotations
 
-__all__ = ["assert_same", "check", "grid", "rand", "BannedOpError", "OpGuard", "ops_dispatched"]
+_EXPORTS = {"check": "visible", "assert_same": "compare", "grid": "cases", "rand": "cases",
+            "OpGuard": "guard", "BannedOpError": "guard", "ops_dispatched": "guard"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+        return getattr(importlib.import_module(f"grader.runtime.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -5,7 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline, progress
+from . import pipeline
+from .runtime import progress
 from .pipeline import CourseError
 
 

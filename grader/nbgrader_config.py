@@ -7,9 +7,12 @@ release; the gradebook lives in ``.nbgrader/`` (ignored by git).
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from grader.feedback import StripTracebacks
+from grader.trusted.harness import TrustedExecute
 
 c = get_config()  # noqa: F821  (traitlets provides it)
 
@@ -27,6 +30,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs"
 
 # A test cell the student deleted is put back (and run); edited ones are overwritten from the gradebook.
 c.OverwriteCells.add_missing_cells = True
+
+# Trusted grading: nbgrader's pipeline with its Execute step replaced. Test cells never run in the
+# student's kernel; their verdicts are decided in this process (grader/trusted/harness.py).
+c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # Per cell: a hanging exercise fails its own cell and grading goes on.
 c.Execute.timeout = 60

@@ -69,6 +69,11 @@ def nbgrader(args: list[str], root: Path = ROOT, quiet: bool = True, env: dict |
     return result
 
 
+def results_dir(root: Path) -> Path:
+    """The trusted result records, one per graded submission (never mounted in the sandbox)."""
+    return root / ".nbgrader" / "results"
+
+
 def db_url(root: Path) -> str:
     # Parallel graders share one SQLite gradebook: wait for a lock rather than fail.
     return f"sqlite:///{gradebook_path(root)}?timeout=120"
@@ -166,7 +171,8 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
     shutil.rmtree(work, ignore_errors=True)
     (work / "runtime").mkdir(parents=True)
     # One torch thread per notebook: the jobs already fill the cores, and more threads only spin.
-    env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+           "COURSE_RESULTS": str(results_dir(root)), "COURSE_ROOT": str(root)}
     extra = [f"--student={job.student}", "--force"]
     limits = [f"--Execute.timeout={cell_timeout:g}"] if cell_timeout else []
     cgroups = None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .progress import status_of, test_cells
+from .runtime.progress import status_of, test_cells
 
 
 def headline(message: str) -> str:

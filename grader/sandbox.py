@@ -7,7 +7,9 @@ caps the address space, and execs ``bwrap`` so that the kernel sees:
 
 - its own working directory (the student's ``autograded/<student>/<assignment>/``), writable;
 - the folder of its connection file (the kernel's IPC sockets), writable;
-- the system, the Python environment, the ``grader`` package and ``data/``, read-only;
+- the system, the Python environment, ``data/`` and the learner runtime of the ``grader`` package
+  (``grader/__init__.py``, ``grader/runtime/``, ``grader/data.py``), read-only: never the exercise
+  specs, the trusted grader or the instructor tools;
 - a private ``/tmp``, no network, its own process namespace, and nothing else of the course:
   not ``solutions/``, not the gradebook, not other students.
 """
@@ -53,8 +55,9 @@ def bwrap_command(kernel: list[str], workdir: Path, runtime: Path, readonly: lis
 
 
 def environment_paths() -> list[Path]:
-    """What the kernel must read: the interpreter, the venv, the grader package, data/."""
-    paths = [Path(sys.base_prefix), Path(sys.prefix), PACKAGE, PACKAGE.parent / "data"]
+    """What the kernel must read: the interpreter, the venv, the learner runtime, data/."""
+    paths = [Path(sys.base_prefix), Path(sys.prefix), PACKAGE / "__init__.py", PACKAGE / "runtime",
+             PACKAGE / "data.py", PACKAGE.parent / "data"]
     return [p for p in paths if p.exists()]
 
 

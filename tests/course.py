@@ -1,16 +1,14 @@
 """Helpers the tests and the benchmark share: notebooks, exercise cells, submissions."""
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 from pathlib import Path
-from unittest import mock
 
 import nbformat
 
-import grader
-import grader.checker
+from grader.exercises import spec
+from grader.runtime import engine
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the notebooks' setup cell gives every exercise cell.
@@ -41,25 +39,22 @@ def exercises(assignment: str) -> dict[str, float]:
             for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade")}
 
 
-def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = False) -> None:
-    """Define ``source`` as a student would, then run the exercise's full test cell (hidden tests too).
+def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = False) -> engine.Verdict:
+    """Define ``source`` as a student would, then grade the exercise on every case in this process.
 
-    ``hidden_only`` turns the visible checks (``assert_same`` and ``check(..., label="visible")``)
-    into no-ops, to show that the hidden tests catch a mistake on their own.
+    Raises AssertionError with the first failure unless every check passes (the op guard's
+    message when a banned operator was called), NotImplementedError for the release's stub.
+    ``hidden_only`` runs the hidden cases alone, to show that they catch a mistake on their own.
     """
     namespace: dict = {"__name__": "__main__"}
     exec(compile(PRELUDE + source, f"<{name} submission>", "exec"), namespace)
-    test = graded(notebook(assignment), f"test_{name}").source
-    with contextlib.ExitStack() as stack:
-        if hidden_only:
-            stack.enter_context(mock.patch.object(grader, "assert_same", lambda *a, **k: None))
-            stack.enter_context(mock.patch.object(grader, "check", _hidden_check))
-        exec(compile(test, f"<test_{name}>", "exec"), namespace)
-
-
-def _hidden_check(*args, label="hidden", **kwargs):
-    if label != "visible":
-        return grader.checker.check(*args, label=label, **kwargs)
+    kinds = ("hidden",) if hidden_only else ("examples", "visible", "hidden")
+    verdict = engine.run(spec(assignment, name), engine.local_transport(namespace.__getitem__), kinds)
+    if verdict.status == "not attempted":
+        raise NotImplementedError(verdict.message)
+    if verdict.status != "pass":
+        raise AssertionError(verdict.message)
+    return verdict
 
 
 def submission(assignment: str, answers: dict[str, str]):

@@ -24,7 +24,7 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm.auto import tqdm
 
-from .pipeline import ROOT, read_notebook
+ROOT = Path(__file__).resolve().parents[2]
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -56,8 +56,10 @@ def status_of(cell) -> tuple[str, str]:
 
 def run(path: Path, timeout: int = 120, progress: bool = True):
     """Execute the notebook in its folder, errors allowed; return the executed notebook."""
-    read_notebook(path)
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as e:  # noqa: BLE001 (not JSON, not a notebook: say which file)
+        raise ValueError(f"{path} is not a valid notebook ({e}); restore it from git") from None
     bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=path.parent.name,
                unit="cell", disable=not progress, leave=False)
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
@@ -214,7 +216,7 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
     they are defined right now) and prints the table: pass, fail, not attempted, and the first
     failure in full. Call it from the notebook's last cell::
 
-        import grader.progress; grader.progress.show("01_sampling")
+        from grader.runtime.progress import show; show("01_sampling")
 
     Under nbgrader (autograde, validate) it does nothing: the grader runs the tests itself.
     """

@@ -1,0 +1,115 @@
+"""Why a result differs from torch's, written for people: shape, dtype, the first differing value.
+
+:func:`difference` returns None when two results match, else a message naming what
+differs, expected versus got, and small slices of both side by side.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+
+TOLERANCES = {torch.float32: (1e-5, 1e-5), torch.float64: (1e-9, 1e-9)}  # (rtol, atol)
+SMALL = 12  # print whole slices side by side when both sides are at most this many rows/columns
+
+def describe(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"{str(value.dtype).replace('torch.', '')} tensor of shape {tuple(value.shape)}"
+    return repr(value)
+
+
+def format_call(name: str, kwargs: dict) -> str:
+    parts = [f"{k}={k}" if isinstance(v, torch.Tensor) else f"{k}={v!r}" for k, v in kwargs.items()]
+    tensors = [f"{k} is a {describe(v)}" for k, v in kwargs.items() if isinstance(v, torch.Tensor)]
+    call = f"{name}({', '.join(parts)})"
+    return call + (f"  where {', '.join(tensors)}" if tensors else "")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+def _matrix_lines(m: torch.Tensor) -> list[str]:
+    if m.dim() == 0:
+        return [_fmt(m.item())]
+    if m.dim() == 1:
+        m = m.unsqueeze(0)
+    cells = [[_fmt(v) for v in row.tolist()] for row in m]
+    width = max(len(c) for row in cells for c in row)
+    return ["[" + " ".join(c.rjust(width) for c in row) + "]" for row in cells]
+
+
+def side_by_side(columns: Sequence[tuple[str, torch.Tensor]]) -> str:
+    """Small matrices printed next to each other under their titles."""
+    blocks = [[title] + _matrix_lines(t.detach().cpu().double()) for title, t in columns]
+    widths = [max(len(line) for line in b) for b in blocks]
+    height = max(len(b) for b in blocks)
+    rows = []
+    for i in range(height):
+        rows.append("    " + "   ".join((b[i] if i < len(b) else "").ljust(w) for b, w in zip(blocks, widths)).rstrip())
+    return "\n".join(rows)
+
+
+def _slice_at(t: torch.Tensor, index: tuple) -> tuple[torch.Tensor, str]:
+    """The last-two-dims slice of ``t`` that contains ``index``, and how to name it."""
+    if t.dim() <= 2:
+        return t, ""
+    lead = index[: t.dim() - 2]
+    return t[lead], "[" + ", ".join(str(i) for i in lead) + "]"
+
+
+def tensor_difference(expected: torch.Tensor, got: Any, what: str) -> str | None:
+    """Why ``got`` is not ``expected`` (shape, dtype, values), or None when they match."""
+    if not isinstance(got, torch.Tensor):
+        return f"{what}: expected a tensor, got {type(got).__name__} {got!r}"
+    if tuple(got.shape) != tuple(expected.shape):
+        return f"{what}: shape is {tuple(got.shape)}, torch gives {tuple(expected.shape)}"
+    if got.dtype != expected.dtype:
+        return (f"{what}: dtype is {got.dtype}, torch gives {expected.dtype} "
+                f"(keep the input's dtype: create new tensors with dtype=x.dtype)")
+    if expected.is_floating_point():
+        rtol, atol = TOLERANCES.get(expected.dtype, (1e-5, 1e-5))
+        close = torch.isclose(got.detach(), expected.detach(), rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        close = got == expected
+    if bool(close.all()):
+        return None
+    bad = (~close).nonzero()
+    first = tuple(int(i) for i in bad[0])
+    e, g = expected[first].item(), got[first].item()
+    lines = [f"{what}: values differ, first at index {first}: torch gives {_fmt(e)}, you give {_fmt(g)} "
+             f"({len(bad)} of {expected.numel()} elements differ)"]
+    if expected.numel() and not torch.isfinite(got.detach()).all() and torch.isfinite(expected.detach()).all():
+        lines.append("    your result has inf or nan where torch's is finite")
+    e_slice, where = _slice_at(expected, first)
+    if e_slice.dim() <= 2 and max(e_slice.shape or (1,)) <= SMALL:
+        g_slice, _ = _slice_at(got, first)
+        lines.append(side_by_side([(f"torch{where}:", e_slice), (f"yours{where}:", g_slice)]))
+    return "\n".join(lines)
+
+
+def difference(expected: Any, got: Any, what: str = "output") -> str | None:
+    """Why ``got`` is not ``expected``, for tensors, numbers and tuples of them; None if equal."""
+    if isinstance(expected, torch.Tensor):
+        return tensor_difference(expected, got, what)
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"{what}: expected {type(expected).__name__} of {len(expected)} items {expected!r}, got {got!r}"
+        for i, (e, g) in enumerate(zip(expected, got)):
+            d = difference(e, g, f"{what}[{i}]")
+            if d:
+                return d
+        return None
+    if type(got) is not type(expected) or got != expected:
+        return f"{what}: expected {expected!r} ({type(expected).__name__}), got {got!r} ({type(got).__name__})"
+    return None
+
+
+def assert_same(got: Any, expected: Any, what: str = "output") -> None:
+    """Visible-test assertion: raise with a side-by-side message when ``got`` is not ``expected``."""
+    d = difference(expected, got, what)
+    if d:
+        raise AssertionError(d)
+
+
+

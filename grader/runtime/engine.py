@@ -1,0 +1,265 @@
+"""Run an exercise's cases through a transport and decide the verdict, group by group.
+
+The same engine serves the learner's visible check (the student's function is called in
+the same process) and the trusted grader (it is called in the sandboxed student process,
+and only plain data comes back). References always run here, in the process that decides,
+through the same probes as the student's function.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from . import wire
+from .cases import Rand, build
+from .compare import difference, format_call
+from .probes import PROBES
+from .spec import Exercise
+
+# A transport runs ``probe`` on the student's ``exercise`` for each payload and returns the results
+# (plain data, decoded), or raises StudentProcessFailure.
+Transport = Callable[[str, str, list], list]
+
+
+class StudentProcessFailure(Exception):
+    """The student's process could not answer (died, hung, replied with nonsense); the message says which."""
+
+
+@dataclass
+class Check:
+    group: str
+    label: str
+    call: str
+    case: Any
+    payload: dict
+    expected: dict
+    hint: Any = None
+
+
+@dataclass
+class GroupResult:
+    title: str
+    points: float
+    checks: int = 0
+    failed: int = 0
+    message: str = ""
+
+    @property
+    def earned(self) -> float:
+        return self.points if self.checks and not self.failed else 0.0
+
+
+@dataclass
+class Verdict:
+    """What grading one exercise decided. ``status``: pass, partial, fail, not attempted, banned, error, flagged."""
+    exercise: str
+    points: float
+    status: str
+    groups: dict[str, GroupResult] = field(default_factory=dict)
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        if self.status in ("pass", "partial", "fail"):
+            return round(sum(g.earned for g in self.groups.values()), 6)
+        return 0.0
+
+    def feedback(self) -> str:
+        """The text the student reads in the test cell: the score, each group, the first failure."""
+        lines = [f"{self.exercise}: {self.score:g} of {self.points:g} points ({self.status})"]
+        width = max([len(g.title) for g in self.groups.values()] or [0])
+        for g in self.groups.values():
+            state = "pass" if g.earned else ("fail" if g.checks else "no checks")
+            lines.append(f"  {g.title.ljust(width)}  {g.earned:g} / {g.points:g}  {state}"
+                         + (f" ({g.failed} of {g.checks} checks failed)" if g.failed else ""))
+        if self.message:
+            lines += ["", self.message]
+        return "\n".join(lines)
+
+    def record(self) -> dict:
+        return {"exercise": self.exercise, "points": self.points, "score": self.score, "status": self.status,
+                "message": self.message, "seconds": round(self.seconds, 3),
+                "groups": {k: {"title": g.title, "points": g.points, "earned": g.earned, "checks": g.checks,
+                               "failed": g.failed, "message": g.message} for k, g in self.groups.items()}}
+
+
+def banned_message(ex: Exercise, op: str) -> str:
+    via = f" (reached through {ex.routes})" if ex.routes else ""
+    return (f"{ex.name} called torch's own `{op}` operator{via}. This exercise asks you to build it "
+            f"yourself from tensor basics (indexing, slicing, unfold, reshape, max, mean, arithmetic), "
+            f"so it cannot use that operator.")
+
+
+def checks_of(ex: Exercise, kinds: Sequence[str]) -> list[Check]:
+    """Every check of the given kinds (examples, visible, hidden), with the reference's results."""
+    probe = PROBES[ex.probe]
+    out: list[Check] = []
+    if "examples" in kinds:
+        for i, e in enumerate(ex.examples, start=1):
+            payload = {"kwargs": e.kwargs, "banned": list(ex.banned)} if ex.probe == "call" else {**e.kwargs, "banned": list(ex.banned)}
+            expected = probe(ex.reference, payload, False) if e.expected is None else {"status": "ok", "output": e.expected}
+            out.append(Check("examples", f"worked example {i} of {len(ex.examples)}", e.what, e.kwargs, payload,
+                             expected, e.hint or ex.hint))
+    index = 0
+    for kind in ("visible", "hidden"):
+        if kind not in kinds:
+            continue
+        cases = list(getattr(ex, kind))
+        if ex.probe == "call":
+            runs = [(c, d) for c in cases for d in ex.dtypes]
+            for i, (case, dtype) in enumerate(runs, start=1):
+                kwargs, grads = build(case, dtype, ex.seed * 1_000_003 + index)
+                payload = {"kwargs": kwargs, "grad": grads if ex.grad else [], "upstream_seed": index,
+                           "banned": list(ex.banned)}
+                index += 1
+                expected = probe(ex.reference, payload, False)
+                out.append(Check("", f"{kind} case {i} of {len(runs)}", format_call(ex.name, kwargs), case, payload,
+                                 expected, ex.hint))
+        else:
+            for i, case in enumerate(cases, start=1):
+                payload = {**case, "banned": list(ex.banned)}
+                expected = probe(ex.reference, payload, False)
+                call = ex.describe(case) if ex.describe else repr(case)
+                out.append(Check("", f"{kind} case {i} of {len(cases)}", call, case, payload, expected, ex.hint))
+    return out
+
+
+def _hint(check: Check, expected: Any = None, got: Any = None) -> str | None:
+    h = check.hint
+    if callable(h):
+        try:
+            return h(check.case, expected, got)
+        except Exception:  # noqa: BLE001 (a hint must never hide the failure)
+            return None
+    return h
+
+
+def compare_call(check: Check, exp: dict, got: dict, grad: bool) -> list[tuple[str, str | None]]:
+    """(group, problem or None) for one case of a function of tensors."""
+    if check.group == "examples":
+        if got["status"] == "raised":
+            return [("examples", f"raised {got['type']}: {got['message']}")]
+        return [("examples", difference(exp["output"], got.get("output")))]
+    if exp["status"] == "raised":  # torch rejects these arguments: ValueError with a message is required
+        why = f"torch rejects these arguments ({exp['type']}: {exp['message'].splitlines()[0] if exp['message'] else ''})"
+        if got["status"] == "raised" and got["type"] == "ValueError":
+            return [("errors", None if got["message"].strip() else
+                     "raised ValueError without a message: say what is wrong with the arguments")]
+        if got["status"] == "raised":
+            return [("errors", f"raised {got['type']}: {got['message']}\n  {why}; raise ValueError with a message instead")]
+        return [("errors", f"returned a result, but {why}; raise ValueError with a message")]
+    wants_grad = grad and "grads" in exp
+    if got["status"] == "raised":
+        problem = (f"raised ValueError({got['message']}) but torch accepts these arguments" if got["type"] == "ValueError"
+                   else f"raised {got['type']}: {got['message']}")
+        return [("values", problem)] + ([("gradients", problem)] if wants_grad else [])
+    results: list[tuple[str, str | None]] = []
+    problem = None
+    before = check.payload["kwargs"]
+    for k, after_ref in exp["inputs_after"].items():  # inputs must end as torch leaves them
+        mine = got.get("inputs_after", {}).get(k)
+        if mine is None or difference(after_ref, mine) is None:
+            continue
+        if difference(after_ref, before[k].detach()) is None:
+            problem = f"changed its input `{k}` in place; compute a new tensor instead"
+        else:
+            problem = difference(after_ref, mine, f"`{k}` after the call (torch updates it in place)")
+        break
+    results.append(("values", problem or difference(exp["output"], got.get("output"))))
+    if wants_grad:
+        if got.get("connected") is False:
+            p = ("the output is not connected to autograd, so no gradient reaches the input: "
+                 "avoid .detach(), .data, .item(), numpy and torch.no_grad() inside the function")
+        elif "grad_error" in got:
+            p = f"computing the gradient through your function failed: {got['grad_error']}"
+        elif not isinstance(got.get("grads"), dict):
+            p = "no gradient came back (the output is not a floating-point tensor)"
+        else:
+            p = None
+            for k, g_ref in exp["grads"].items():
+                g = got["grads"].get(k)
+                if g is None:
+                    p = f"no gradient reaches `{k}`"
+                else:
+                    p = difference(g_ref, g, f"gradient with respect to `{k}`")
+                if p:
+                    break
+        results.append(("gradients", p))
+    return results
+
+
+def _well_formed(got: Any) -> bool:
+    return isinstance(got, dict) and got.get("status") in ("ok", "raised", "banned", "not_implemented") and (
+        got["status"] != "raised" or (isinstance(got.get("type"), str) and isinstance(got.get("message"), str))) and (
+        got["status"] != "banned" or isinstance(got.get("op"), str))
+
+
+def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
+    """The verdict from the student's results (plain data, one per check)."""
+    groups = {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}
+    verdict = Verdict(ex.name, ex.points, "pass", groups)
+    first = ""
+    for check, got in zip(checks, results):
+        if not _well_formed(got):
+            got = {"status": "raised", "type": "ProtocolError", "message": "the reply for this case is malformed"}
+        if got["status"] == "banned":
+            verdict.status, verdict.message = "banned", banned_message(ex, got["op"])
+            return verdict
+        if got["status"] == "not_implemented":
+            verdict.status, verdict.message = "not attempted", f"{ex.name} still raises NotImplementedError"
+            return verdict
+        exp = check.expected
+        try:
+            if ex.probe == "call":
+                outcome = compare_call(check, exp, got, ex.grad)
+            elif got["status"] == "raised" and exp["status"] != "raised":
+                outcome = [(g, f"raised {got['type']}: {got['message']}") for g in ex.groups if g != "examples"]
+            else:
+                outcome = ex.compare(check.case, exp, got)
+        except Exception as e:  # noqa: BLE001 (odd data from the student: their failure, never the grader's)
+            outcome = [(g, f"the result could not be compared ({type(e).__name__}: {e})") for g in ex.groups]
+        for group, problem in outcome:
+            group = check.group or group
+            g = groups.setdefault(group, GroupResult(ex.group_title(group), 0.0))
+            g.checks += 1
+            if problem:
+                g.failed += 1
+                hint = _hint(check, exp.get("output"), got.get("output"))
+                message = (f"{ex.name} failed {check.label}:\n    {check.call}\n  {problem}"
+                           + (f"\n  hint: {hint}" if hint else ""))
+                g.message = g.message or message
+                first = first or message
+    verdict.message = first
+    earned = sum(g.earned for g in groups.values())
+    verdict.status = "pass" if not first else ("partial" if earned else "fail")
+    return verdict
+
+
+def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", "visible", "hidden")) -> Verdict:
+    """Grade ``ex`` on the cases of ``kinds`` through ``transport``."""
+    start = time.perf_counter()
+    checks = checks_of(ex, kinds)
+    try:
+        results = transport(ex.name, ex.probe, [c.payload for c in checks])
+        if not isinstance(results, list) or len(results) != len(checks):
+            raise StudentProcessFailure("the student's process sent back a reply of the wrong length")
+        verdict = judge(ex, checks, results)
+    except StudentProcessFailure as e:
+        verdict = Verdict(ex.name, ex.points, "error",
+                          {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}, str(e))
+    verdict.seconds = time.perf_counter() - start
+    return verdict
+
+
+def local_transport(lookup: Callable[[str], Any]) -> Transport:
+    """Call the function ``lookup(name)`` in this process, through the wire format both ways."""
+    def transport(name: str, probe: str, payloads: list) -> list:
+        fn = lookup(name)
+        out = []
+        for p in payloads:
+            result = PROBES[probe](fn, wire.decode(wire.encode(p)), True)
+            out.append(wire.decode(wire.encode(result)))
+        return out
+    return transport

@@ -1,0 +1,62 @@
+"""An exercise as data: reference, cases, banned operators, hints and point groups.
+
+Each assignment's specs live in ``grader/exercises/<assignment>.py`` as a list
+``EXERCISES`` of :class:`Exercise`. The learner's visible check and the trusted grader
+read the same spec; only the trusted grader runs the hidden cases, and the grading
+sandbox cannot read the spec files at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import torch
+
+# Point groups, in the order feedback lists them.
+GROUPS = {
+    "examples": "worked examples",
+    "values": "values",
+    "gradients": "gradients",
+    "errors": "argument checks (ValueError where torch rejects the arguments)",
+}
+
+
+@dataclass
+class Example:
+    """A worked example: fixed inputs, and the expected result (torch's, from the reference, when omitted)."""
+    what: str
+    kwargs: dict
+    expected: Any = None
+    hint: str | None = None
+
+
+@dataclass
+class Exercise:
+    """One graded exercise.
+
+    For the ``call`` probe, cases are dicts of keyword arguments with :func:`~grader.runtime.cases.rand`
+    markers; each runs once per dtype in ``dtypes``. ``groups`` maps a group of
+    :data:`GROUPS` (or a custom probe's own) to its points; they add up to ``points``.
+    A custom probe's exercise gives ``compare(case, expected, got) -> [(group, problem or None)]``
+    and ``describe(case) -> str``; its cases are plain data that the probe understands.
+    """
+    name: str
+    points: float
+    reference: Callable
+    groups: dict[str, float]
+    examples: Sequence[Example] = ()
+    visible: Sequence[dict] = ()
+    hidden: Sequence[dict] = ()
+    banned: Sequence[str] = ()
+    routes: str = ""
+    hint: Callable[[dict, Any, Any], str | None] | str | None = None
+    dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64)
+    grad: bool = True
+    seed: int = 0
+    probe: str = "call"
+    compare: Callable | None = None
+    describe: Callable[[dict], str] | None = None
+    group_names: dict[str, str] = field(default_factory=dict)  # custom groups' names for feedback
+
+    def group_title(self, group: str) -> str:
+        return self.group_names.get(group) or GROUPS.get(group, group)

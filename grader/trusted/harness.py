@@ -1,0 +1,176 @@
+"""``TrustedExecute``: nbgrader's Execute step, with every test cell decided on the trusted side.
+
+The student's cells (explanations, solutions, anything they added) run in the student's
+kernel, sandboxed during ``make autograde``. A graded test cell is never sent there.
+In its place this process asks the kernel to compute the exercise's cases, sending only
+their inputs (:mod:`grader.runtime.serve`), reads back plain data from one reply file,
+runs the references itself, compares, and writes the verdict into the test cell:
+
+- a table of the exercise's point groups (stdout);
+- partial credit as the cell's ``execute_result`` (nbgrader's partial-credit rule);
+- the first failure as an error output (0 points when nothing was earned).
+
+When the kernel dies or hangs during an exercise, that exercise fails with the reason and a
+fresh kernel, with the student's cells replayed, grades the rest of the notebook.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import nbformat
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Unicode
+
+from ..runtime import wire
+from ..runtime.engine import GroupResult, StudentProcessFailure, Verdict, run
+from . import results, scan
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def is_test_cell(cell) -> bool:
+    info = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
+
+
+def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
+    """The test cell's outputs, read by nbgrader (score), the feedback page and the class report."""
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.feedback().split("\n\n")[0] + "\n")]
+    if verdict.score >= verdict.points:
+        return outputs
+    if verdict.score > 0:  # nbgrader stops at the first execute_result: partial credit
+        outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": f"{verdict.score:g}"},
+                                              execution_count=1))
+    ename = "NotImplementedError" if verdict.status == "not attempted" else "AssertionError"
+    outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=verdict.message or verdict.status,
+                                          traceback=[f"{ename}: {verdict.message or verdict.status}"]))
+    return outputs
+
+
+class TrustedExecute(Execute):
+    """Execute the student's cells in their kernel; decide every graded test cell here."""
+
+    results_dir = Unicode("", help="folder for the result records (default: $COURSE_RESULTS)").tag(config=True)
+    release_root = Unicode("", help="course root whose notebooks/ holds the release (default: $COURSE_ROOT)").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        info = (resources or {}).get("nbgrader", {})
+        self._assignment = info.get("assignment", "")
+        self._student = info.get("student", "")
+        self._workdir = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
+        from ..exercises import assignments
+        self._specs = assignments().get(self._assignment, {})
+        root = Path(self.release_root or os.environ.get("COURSE_ROOT") or ROOT)
+        self._flags = scan.scan_notebook(nb, scan.release_sources(root, self._assignment, info.get("notebook", "")))
+        self._replay: list[str] = []
+        self._verdicts: list[Verdict] = []
+        self._quiet = False
+        self._restarts = 0
+        start = time.perf_counter()
+        nb, resources = super().preprocess(nb, resources, km)
+        record = results.record(self._assignment, self._student, self._verdicts, self._flags,
+                                restarts=self._restarts, seconds=time.perf_counter() - start)
+        folder = self.results_dir or os.environ.get("COURSE_RESULTS")
+        if folder:
+            results.write(Path(folder), record)
+        return nb, resources
+
+    # -- the student's cells --------------------------------------------------------------------
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_test_cell(cell):
+            return self.grade_cell(cell, index), resources
+        if cell.cell_type != "code":
+            return cell, resources
+        try:
+            cell = self.execute_cell(cell, index, store_history=True)
+        except DeadKernelError:
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename="DeadKernelError", evalue="the kernel died running this cell; a fresh one goes on",
+                traceback=["DeadKernelError: the kernel died running this cell; a fresh one goes on"]))
+            self.fresh_kernel()
+            return cell, resources
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            self.fresh_kernel()  # an interrupted kernel may still be stuck: start clean
+        else:
+            self._replay.append(cell.source)
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self._quiet:  # the grading calls' own output is the student's noise, never a verdict
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def fresh_kernel(self) -> None:
+        """Restart the student's kernel and replay the student's cells that ran so far, quietly."""
+        self._restarts += 1
+        run_sync(self.km.restart_kernel)(now=True)
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        for source in list(self._replay):
+            try:
+                self.run_quietly(source)
+            except (DeadKernelError, TimeoutError):
+                break
+
+    def run_quietly(self, source: str) -> NotebookNode:
+        cell = nbformat.v4.new_code_cell(source)
+        self._quiet = True
+        try:
+            return self.execute_cell(cell, 0, store_history=False)
+        finally:
+            self._quiet = False
+
+    # -- the exercises ----------------------------------------------------------------------------
+
+    def transport(self, name: str, probe: str, payloads: list) -> list:
+        """Ask the student's kernel for ``probe`` on each payload; plain data back, or StudentProcessFailure."""
+        request = json.dumps({"exercise": name, "probe": probe, "payloads": [wire.encode(p) for p in payloads]},
+                             allow_nan=False, separators=(",", ":"))
+        reply = self._workdir / f".grading-reply-{uuid.uuid4().hex}.json"
+        code = (f"import grader.runtime.serve as _grading_serve\n"
+                f"_grading_serve.serve({request!r}, {str(reply)!r})\ndel _grading_serve")
+        try:
+            cell = self.run_quietly(code)
+        except DeadKernelError:
+            self.fresh_kernel()
+            raise StudentProcessFailure(f"the student's process died while computing {name}'s cases "
+                                        f"(os._exit, a crash, or out of memory); the rest of the notebook "
+                                        f"was graded in a fresh process") from None
+        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            self.fresh_kernel()
+            raise StudentProcessFailure(f"{name} took longer than {self.timeout} s on its cases (an endless loop?); "
+                                        f"the rest of the notebook was graded in a fresh process")
+        try:
+            data = results.read_reply(reply)
+        except wire.WireError as e:
+            raise StudentProcessFailure(f"the student's process sent no usable reply for {name}: {e}") from None
+        if isinstance(data, dict) and isinstance(data.get("missing"), str):
+            raise StudentProcessFailure(data["missing"][:300])
+        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+            raise StudentProcessFailure(f"the student's process sent a malformed reply for {name}")
+        return data["results"]
+
+    def grade_cell(self, cell, index):
+        name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
+        ex = self._specs.get(name)
+        if ex is None:
+            verdict = Verdict(name, float(cell.metadata["nbgrader"].get("points", 0)), "error",
+                              message=f"no spec for {self._assignment}/{name} in grader/exercises")
+        elif self._flags.get(name) or self._flags.get("*"):
+            line = (self._flags.get(name) or self._flags.get("*"))[0]
+            verdict = Verdict(name, ex.points, "flagged",
+                              {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()},
+                              f"tampering with the grader: {line}")
+        else:
+            verdict = run(ex, self.transport)
+        self._verdicts.append(verdict)
+        cell.outputs = verdict_outputs(verdict)
+        cell.execution_count = index + 1
+        return cell

@@ -170,6 +170,8 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
     work = root / ".nbgrader" / "jobs" / f"{job.assignment}--{job.student}"
     shutil.rmtree(work, ignore_errors=True)
     (work / "runtime").mkdir(parents=True)
+    record = results_dir(root) / job.assignment / f"{job.student}.json"
+    record.unlink(missing_ok=True)
     # One torch thread per notebook: the jobs already fill the cores, and more threads only spin.
     env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
            "COURSE_RESULTS": str(results_dir(root)), "COURSE_ROOT": str(root)}
@@ -201,7 +203,10 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
         if cgroups:
             cgroups.remove()
         shutil.rmtree(work, ignore_errors=True)
+    if job.graded and not record.exists():
+        job.graded, job.reason = False, "the trusted grader wrote no result record (see nbgrader's log)"
     if not job.graded:
+        record.unlink(missing_ok=True)
         shutil.rmtree(root / "autograded" / job.student / job.assignment, ignore_errors=True)
         shutil.rmtree(root / "feedback" / job.student / job.assignment, ignore_errors=True)
     job.seconds = time.perf_counter() - start

@@ -1,8 +1,10 @@
 """The class report after autograding: grades with a status, per-exercise results, what was not graded.
 
 Writes under ``reports/``: ``grades.csv`` (nbgrader's export plus a ``status`` column, with
-no score for a submission that could not be graded), ``class_report.md`` and
-``class_report.png`` (share of students passing each exercise).
+no score for a submission that could not be graded, the points of every exercise's check
+groups and the integrity flags), ``class_report.md`` and ``class_report.png`` (share of
+students passing each exercise). Per-exercise results come from the trusted result records
+(:mod:`grader.trusted.results`), never from what a student's notebook shows.
 """
 from __future__ import annotations
 
@@ -10,31 +12,38 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-import nbformat
-
-from .runtime.progress import status_of, test_cells
+from .trusted import results as records
 
 
 def headline(message: str) -> str:
     """The line of a failure message that says what went wrong (the checker's 'problem' line)."""
     lines = [l.strip() for l in message.splitlines() if l.strip()]
-    if len(lines) >= 3 and " failed " in lines[0] and " case " in lines[0]:
+    if len(lines) >= 3 and " failed " in lines[0]:
         return f"{lines[0].split(' failed ')[0]}: {lines[2]}"[:160]
     return (lines[0] if lines else message)[:160]
 
 
-def exercise_results(root: Path, jobs) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(assignment, exercise) -> [(status, message)] over the graded submissions."""
-    results: dict[tuple[str, str], list[tuple[str, str]]] = {}
+def record_of(root: Path, job) -> dict | None:
+    from .pipeline import results_dir
+    return records.read(results_dir(root), job.assignment, job.student) if job.graded else None
+
+
+def exercise_results(root: Path, jobs) -> dict[tuple[str, str], list[dict]]:
+    """(assignment, exercise) -> the exercise's entries of every graded submission's result record."""
+    out: dict[tuple[str, str], list[dict]] = {}
     for job in jobs:
-        if not job.graded:
-            continue
-        for path in sorted((root / "autograded" / job.student / job.assignment).glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            for _, cell in test_cells(nb):
-                name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
-                results.setdefault((job.assignment, name), []).append(status_of(cell))
-    return results
+        rec = record_of(root, job)
+        for e in (rec or {}).get("exercises", []):
+            out.setdefault((job.assignment, e["exercise"]), []).append(e)
+    return out
+
+
+def groups_cell(rec: dict | None) -> str:
+    """Every exercise's groups in one CSV cell: ``pool2d: examples 1/1, values 0/1.5; ...``."""
+    if not rec:
+        return ""
+    return "; ".join(f"{e['exercise']}: " + ", ".join(f"{k} {g['earned']:g}/{g['points']:g}" for k, g in e["groups"].items())
+                     for e in rec["exercises"])
 
 
 def write_grades(root: Path, jobs) -> None:
@@ -45,13 +54,16 @@ def write_grades(root: Path, jobs) -> None:
             rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     with open(root / "reports" / "grades.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["assignment", "student_id", "status", "score", "max_score"])
+        w.writerow(["assignment", "student_id", "status", "score", "max_score", "groups", "integrity_flags"])
         for j in jobs:
             r = rows.get((j.student, j.assignment), {})
             if j.graded:
-                w.writerow([j.assignment, j.student, "graded", r.get("score", ""), r.get("max_score", "")])
+                rec = record_of(root, j)
+                flags = " | ".join(f"{f['exercise']}: {f['line']}" for f in (rec or {}).get("integrity_flags", []))
+                w.writerow([j.assignment, j.student, "graded", r.get("score", ""), r.get("max_score", ""),
+                            groups_cell(rec), flags])
             else:
-                w.writerow([j.assignment, j.student, f"not graded: {j.reason}", "", r.get("max_score", "")])
+                w.writerow([j.assignment, j.student, f"not graded: {j.reason}", "", r.get("max_score", ""), "", ""])
 
 
 def write(root: Path, jobs, problems: list[str]) -> None:
@@ -60,12 +72,23 @@ def write(root: Path, jobs, problems: list[str]) -> None:
     write_grades(root, jobs)
     results = exercise_results(root, jobs)
     lines = ["# Class report", "", f"{sum(j.graded for j in jobs)} of {len(jobs)} submissions graded.", "",
-             "## Exercises", "", "| assignment | exercise | passed | most common failure |", "| --- | --- | --- | --- |"]
-    for (assignment, name), statuses in results.items():
-        passed = sum(s == "pass" for s, _ in statuses)
-        failures = Counter(headline(m) if s == "fail" else s for s, m in statuses if s != "pass")
+             "## Exercises", "",
+             "| assignment | exercise | passed | partial credit | mean points | most common failure |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for (assignment, name), entries in results.items():
+        passed = sum(e["status"] == "pass" for e in entries)
+        partial = sum(e["status"] == "partial" for e in entries)
+        mean = sum(e["score"] for e in entries) / len(entries)
+        failures = Counter(headline(e["message"]) if e["message"] else e["status"] for e in entries if e["status"] != "pass")
         common = f"{failures.most_common(1)[0][0]} ({failures.most_common(1)[0][1]}×)" if failures else ""
-        lines.append(f"| {assignment} | {name} | {passed} / {len(statuses)} | {common.replace('|', '/')} |")
+        lines.append(f"| {assignment} | {name} | {passed} / {len(entries)} | {partial} | {mean:.2g} / {entries[0]['points']:g} "
+                     f"| {common.replace('|', '/')} |")
+    flagged = [(j, f) for j in jobs for f in (record_of(root, j) or {}).get("integrity_flags", [])]
+    lines += ["", "## Integrity flags", "",
+              "Code that hides from, disables or rewrites the grader scores its exercise 0 (`*`: a cell outside the "
+              "exercises, so every exercise). These are leads to review: to override, open the submission in formgrader "
+              "(`make lab-instructor`) and give the exercise's test cell a manual score.", ""]
+    lines += [f"- {j.student} / {j.assignment} / {f['exercise']}: `{f['line'].replace('`', chr(39))}`" for j, f in flagged] or ["None."]
     not_graded = [j for j in jobs if not j.graded]
     lines += ["", "## Not graded", ""]
     lines += [f"- {j.student} / {j.assignment}: {j.reason}" for j in not_graded] or ["None."]
@@ -82,7 +105,7 @@ def plot(results, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     labels = [f"{a[:2]} {n}" for a, n in results]
-    shares = [sum(s == "pass" for s, _ in v) / max(len(v), 1) for v in results.values()]
+    shares = [sum(e["status"] == "pass" for e in v) / max(len(v), 1) for v in results.values()]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(labels) + 1.2))
     ax.barh(labels[::-1], shares[::-1], color="tab:green")
     ax.set_xlim(0, 1)

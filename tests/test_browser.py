@@ -42,7 +42,7 @@ REQUIRED = os.environ.get("COURSE_BROWSER_TEST") == "required"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SOLUTION = ("def downsample(x, factor):", "return x[..., ::factor, ::factor]")
-PROGRESS_CELL = f'import grader.progress; grader.progress.show("{ASSIGNMENT}")'
+PROGRESS_CELL = f'from grader.runtime.progress import show; show("{ASSIGNMENT}")'
 # Lab settings for the test run only (a temporary settings folder): every cell in the DOM, no
 # news or update checks (no network here), no toasts over the screenshots.
 LAB_SETTINGS = {
@@ -281,7 +281,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                 _shot(page, "03_test_passes")
 
             with step("the progress cell prints this notebook's table"):
-                progress = code_cells.filter(has_text="grader.progress")
+                progress = code_cells.filter(has_text="grader.runtime.progress")
                 if progress.count() == 0:  # until the notebooks end with it: add it as a learner would
                     code_cells.last.locator(".cm-content").click()
                     page.keyboard.press("Escape")
@@ -290,7 +290,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                     page.keyboard.type(PROGRESS_CELL)
                 else:
                     progress.last.locator(".cm-content").click()
-                progress = code_cells.filter(has_text="grader.progress").last
+                progress = code_cells.filter(has_text="grader.runtime.progress").last
                 before = _prompt(progress)
                 page.keyboard.press("Shift+Enter")
                 _wait_for_new_prompt(page, progress, before)

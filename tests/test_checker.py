@@ -1,11 +1,35 @@
-"""Unit tests of the reference checker and the op guard."""
+"""Unit tests of the engine that compares a student's function with torch's, and of the op guard.
+
+``check`` below grades a throw-away exercise spec in this process, through the wire format
+both ways, exactly as the learner's visible check does; the trusted grader uses the same
+engine with the student's process at the other end of the wire.
+"""
+import re
+
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from grader import BannedOpError, OpGuard, assert_same, check, grid, rand
-from grader.checker import Rand, side_by_side
+from grader import BannedOpError, OpGuard, assert_same, grid, rand
+from grader.runtime import engine
+from grader.runtime.cases import Rand
+from grader.runtime.compare import side_by_side
+from grader.runtime.spec import Exercise
+
+GROUPS = {"values": 1.0, "gradients": 1.0, "errors": 1.0}
+
+
+def check(fn, reference, cases, dtypes=(torch.float32, torch.float64), banned=(), hint=None, grad=True):
+    """Grade ``fn`` on ``cases`` as hidden cases; raise AssertionError with the first failure."""
+    name = getattr(fn, "__name__", "fn")
+    name = "fn" if name == "<lambda>" else name
+    ex = Exercise(name, 3, reference, GROUPS, hidden=cases, dtypes=dtypes, banned=banned, hint=hint, grad=grad)
+    verdict = engine.run(ex, engine.local_transport(lambda _: fn), kinds=("hidden",))
+    if verdict.status == "not attempted":
+        raise NotImplementedError(verdict.message)
+    if verdict.message:
+        raise AssertionError(verdict.message)
 
 
 def ref_avg(x, k):
@@ -36,7 +60,37 @@ def test_random_tensors_are_deterministic_and_distinct():
 
 
 def test_correct_function_passes():
-    assert check(mine_avg, ref_avg, CASES, banned=("avg_pool",)) is None  # a number would read as partial credit
+    assert check(mine_avg, ref_avg, CASES, banned=("avg_pool",)) is None
+
+
+def test_points_are_split_over_groups():
+    def no_grad(x, k):
+        return mine_avg(x, k).detach()
+    ex = Exercise("pool", 3, ref_avg, GROUPS, hidden=CASES + [dict(x=rand(1, 1, 2, 2), k=3)])
+    verdict = engine.run(ex, engine.local_transport(lambda _: no_grad), kinds=("hidden",))
+    assert verdict.status == "partial" and verdict.score == 1.0  # values right; no gradient; no ValueError
+    assert verdict.groups["values"].earned == 1 and verdict.groups["gradients"].earned == 0
+    assert "not connected to autograd" in verdict.groups["gradients"].message
+    assert "torch rejects these arguments" in verdict.groups["errors"].message
+    assert re.search(r"values\s+1 / 1\s+pass", verdict.feedback())
+
+
+def test_calling_the_banned_op_scores_zero_whatever_the_groups():
+    ex = Exercise("pool", 3, ref_avg, GROUPS, hidden=CASES, banned=("avg_pool",))
+    verdict = engine.run(ex, engine.local_transport(lambda _: ref_avg), kinds=("hidden",))
+    assert verdict.status == "banned" and verdict.score == 0 and "called torch's own `avg_pool2d`" in verdict.message
+
+
+def test_a_student_process_that_cannot_answer_fails_the_exercise_with_the_reason():
+    def dead(name, probe, payloads):
+        raise engine.StudentProcessFailure("the student's process died while computing pool's cases")
+    verdict = engine.run(Exercise("pool", 3, ref_avg, GROUPS, hidden=CASES), dead, kinds=("hidden",))
+    assert verdict.status == "error" and verdict.score == 0 and "died" in verdict.message
+    short = engine.run(Exercise("pool", 3, ref_avg, GROUPS, hidden=CASES), lambda *a: [], kinds=("hidden",))
+    assert short.status == "error" and "wrong length" in short.message
+    junk = engine.run(Exercise("pool", 3, ref_avg, GROUPS, hidden=CASES), lambda n, p, ps: [{"status": 7}] * len(ps),
+                      kinds=("hidden",))
+    assert junk.status == "fail" and "malformed" in junk.message
 
 
 def test_wrong_values_name_case_call_position_and_both_values():

@@ -30,8 +30,7 @@ POINTS = exercises(A)
 ANSWERS = {n: graded(notebook(A), n).source for n in POINTS}
 WRONG_DOWNSAMPLE = "def downsample(x, factor):\n    return x[:, :, 1::factor, 1::factor]\n"
 UNINTERRUPTIBLE = '''
-import signal, time
-signal.signal(signal.SIGINT, signal.SIG_IGN)
+import time
 
 def pool2d(x, kernel_size, mode="max"):
     while True:
@@ -113,8 +112,12 @@ def build_class(root: Path, port: int) -> dict:
         "loop_top": (answers(downsample="while True:\n    pass\n" + ANSWERS["downsample"]), FULL - POINTS["downsample"]),
         "loop_inside": (answers(downsample="def downsample(x, factor):\n    while True:\n        pass\n"),
                         FULL - POINTS["downsample"]),
-        "ignores_sigint": (answers(pool2d=UNINTERRUPTIBLE), ("not graded", "timed out")),
-        "os_exit": (answers(upsample_nearest="import os\nos._exit(1)\n"), ("not graded", "kernel died")),
+        # hangs while grading and cannot be interrupted: a fresh process grades the rest
+        "ignores_interrupts": (answers(pool2d=UNINTERRUPTIBLE), FULL - POINTS["pool2d"]),
+        "ignores_sigint": (answers(pool2d="import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" + ANSWERS["pool2d"]),
+                           FULL - POINTS["pool2d"]),  # flagged: changes signal handling
+        # kills its kernel (and is flagged): a fresh process grades the rest
+        "os_exit": (answers(upsample_nearest="import os\nos._exit(1)\n"), FULL - POINTS["upsample_nearest"]),
         "sys_exit": (answers(downsample="import sys\nsys.exit(0)\n" + ANSWERS["downsample"]), FULL - POINTS["downsample"]),
         "edited_test": (with_cell(answers(downsample=WRONG_DOWNSAMPLE), "test_downsample",
                                   lambda c: setattr(c, "source", "pass")), FULL - POINTS["downsample"]),
@@ -158,7 +161,7 @@ try:
 except OSError:
     pass
 ''' + ANSWERS["upsample_bilinear"].replace("    ### BEGIN SOLUTION", "    assert len(STARTED) < 400, 'no process limit'\n    ### BEGIN SOLUTION")),
-            FULL),
+            FULL - POINTS["upsample_bilinear"]),  # contained by the process limit, and flagged: starts processes
     }
 
 
@@ -199,7 +202,7 @@ def graded_class(tmp_path_factory, server):
                 report=(root / "reports" / "class_report.md").read_text())
 
 
-STUDENTS = ["correct", "blank", "loop_top", "loop_inside", "ignores_sigint", "os_exit", "sys_exit", "edited_test",
+STUDENTS = ["correct", "blank", "loop_top", "loop_inside", "ignores_interrupts", "ignores_sigint", "os_exit", "sys_exit", "edited_test",
             "deleted_test", "metadata_changed", "invalid_json", "reads_solutions", "reads_gradebook",
             "writes_outside", "network", "memory", "process_loop"]
 

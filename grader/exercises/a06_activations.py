@@ -77,6 +77,9 @@ def sigmoid_hint(case, expected, got):
         return ("exp(-x) overflows for large negative x and exp(x) for large positive x (also in the branch "
                 "torch.where does not pick, whose gradient is then nan): compute only e = exp(-|x|)")
     x = case.get("x")
+    if isinstance(x, Fixed) and x.values == (0.0,):
+        return ("the gradient at x = 0 is 0.25: autograd gives x.abs() the derivative 0 at 0, "
+                "so compute -|x| as torch.where(x >= 0, -x, x)")
     if isinstance(x, Fixed) and 0.0 in x.values:
         return ("x holds 0 and values of ±1000: a nan gradient means exp(x) or exp(-x) overflowed, even in the "
                 "branch torch.where does not pick (compute only e = exp(-|x|)); a gradient of 0 instead of 0.25 at "

@@ -128,8 +128,8 @@ def behaviour_problem(exp, got):
             return (f"in {mode} mode, on a {shape} input the output differs (largest difference "
                     f"{(out - expected).abs().max():.3g}) although the weights are the same: check the order "
                     f"conv -> norm -> ReLU -> max pool, padding=1, and the pooling type")
-        for name, b_exp in e_run["state"].items():
-            b_got = g_run["state"].get(name)
+        for name, b_exp in e_run["buffers"].items():
+            b_got = g_run["buffers"].get(name)
             if not isinstance(b_got, torch.Tensor) or b_got.shape != b_exp.shape or not torch.allclose(
                     b_got.double(), b_exp.double(), rtol=1e-5, atol=1e-6):
                 return (f"after a forward pass in {mode} mode, {name} differs from "
@@ -182,7 +182,8 @@ def cnn_describe(case):
     return f"make_cnn({case['norm']!r}) is rejected"
 
 
-CNN_HIDDEN = ([dict(norm=n, check=c) for n in ("batch", "instance", "none") for c in ("layers", "outputs")]
+CNN_HIDDEN = ([dict(norm=n, check=c, forward=c == "outputs") for n in ("batch", "instance", "none")
+               for c in ("layers", "outputs")]
               + [dict(check="default"), dict(norm="batch", check="independent")]
               + [dict(norm=bad, check="rejects") for bad in ["layer", "Batch", "", None, "group"]])
 

@@ -121,8 +121,9 @@ def cnn(fn: Any, payload: dict, guard: bool = True) -> dict:
     repr and settings of each direct submodule, in order), ``parameters`` (their number),
     ``output_shape`` on a seeded 2×3×32×32 input (or ``output_error``), ``state_shapes``, and ``runs``:
     with every state entry set by :func:`fixed_values`, for train then eval mode and each input of
-    :data:`CNN_INPUTS`, the output (or ``error``) and the state after the forward pass; ``shares_parameters``
-    whether a second call returns a network with any of the same parameters.
+    :data:`CNN_INPUTS`, the output (or ``error``) and the buffers (running statistics) after the forward pass,
+    only when ``payload["forward"]``; ``shares_parameters`` whether a second call returns a network with any
+    of the same parameters.
     """
     args = (payload["norm"],) if "norm" in payload else ()
     with isolated():
@@ -150,6 +151,9 @@ def cnn(fn: Any, payload: dict, guard: bool = True) -> dict:
             result["output_shape"] = tuple(int(s) for s in out.shape) if isinstance(out, torch.Tensor) else _repr(out)
         state = model.state_dict()
         result["state_shapes"] = [(str(k), tuple(int(s) for s in v.shape)) for k, v in state.items()]
+        if not payload.get("forward"):
+            return result
+        parameters = {k for k, _ in model.named_parameters()}
         with torch.no_grad():
             for k, v in state.items():
                 v.copy_(fixed_values(k, v))
@@ -167,7 +171,7 @@ def cnn(fn: Any, payload: dict, guard: bool = True) -> dict:
                     run["error"] = _error(failure)
                     break
                 run["output"] = out.detach().clone() if isinstance(out, torch.Tensor) else _repr(out)
-                run["state"] = {str(k): v.detach().clone() for k, v in model.state_dict().items()}
+                run["buffers"] = {str(k): v.detach().clone() for k, v in model.state_dict().items() if k not in parameters}
             if runs and "error" in runs[-1]:
                 break
         result["runs"] = runs

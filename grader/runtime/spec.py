@@ -17,7 +17,7 @@ GROUPS = {
     "examples": "worked examples",
     "values": "values",
     "gradients": "gradients",
-    "errors": "argument checks (ValueError where torch rejects the arguments)",
+    "errors": "argument checks (ValueError)",
 }
 
 

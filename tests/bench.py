@@ -1,7 +1,9 @@
 """`make bench`: how long the course takes, per notebook and per exercise, on this machine.
 
 Prints, for every assignment: seconds to execute the solution notebook top to bottom,
-seconds to autograde one submission with nbgrader (gradebook registration included),
+seconds to autograde one submission with nbgrader (gradebook registration included), split
+into the sandboxed kernel's start, the notebook's cells (import torch, explanations, the
+student's solutions), the trusted checks, and nbgrader's own start and steps,
 and for every exercise the seconds its test cell (visible and hidden tests) takes on a
 correct implementation written as plain loops (tests/students). Targets on 2 cores:
 a notebook executes in at most 45 s; one exercise's tests take at most 3 s.
@@ -18,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course import ROOT, assignments, exercises, hand_in, notebook, run_exercise, scratch_course  # noqa: E402
 from students import students  # noqa: E402
 
-from grader import pipeline, progress  # noqa: E402
+from grader import pipeline  # noqa: E402
+from grader.runtime import progress  # noqa: E402
+from grader.trusted import results  # noqa: E402
 
 NOTEBOOK_TARGET = {"08_cifar10_tensorboard": 90.0}
 EXERCISE_TARGET = 3.0
@@ -46,8 +50,12 @@ def main(names: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             root = scratch_course(Path(tmp))
             hand_in(root, "student", a, notebook(a))
+            pipeline.autograde([a], root, out=lambda *_: None)  # registers the assignment
             t = timed(pipeline.autograde, [a], root, out=lambda *_: None)
-        print(f"  autograde one submission       {t:6.1f} s")
+            split = results.read(pipeline.results_dir(root), a, "student")["timings"]
+        rest = t - sum(split.values())
+        print(f"  autograde one submission       {t:6.1f} s   = nbgrader {rest:.1f} + kernel start {split['kernel_start']:.1f}"
+              f" + cells {split['cells']:.1f} + trusted checks {split['checks']:.1f}")
         for name in exercises(a):
             t = timed(run_exercise, a, name, students(a).LOOP[name])
             over += t > EXERCISE_TARGET

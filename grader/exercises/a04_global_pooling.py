@@ -98,7 +98,7 @@ def channel_hint(case, expected, got):
 X2 = torch.cat((X, X + 1), dim=1)
 
 # ---------------------------------------------------------------------------------------------
-# GAPClassifier: the ``module_head`` probe builds GAPClassifier(**init) with torch's RNG at seed 0,
+# GAPClassifier: the ``module_head`` probe builds GAPClassifier(in_channels, num_classes) with torch's RNG at seed 0,
 # reports its parameters and, for an input, the logits, the input's gradient and one SGD step.
 # The logits and the gradient are compared with the mean over H and W followed by the linear map
 # of the student's own weight and bias (so any initialisation passes).
@@ -120,17 +120,17 @@ class ReferenceGAPClassifier(nn.Module):
 
 
 def head(in_channels, num_classes, x=None, dtype="float32", seed=0, train=False):
-    case = {"init": {"in_channels": in_channels, "num_classes": num_classes}}
+    case = {"args": [in_channels, num_classes]}
     if x is not None:
         case.update(x=list(x), dtype=dtype, seed=seed)
     if train:
-        case["train"] = True
+        case["train"] = {"classes": num_classes}
     return case
 
 
 def describe_head(case):
-    init = case["init"]
-    text = f"GAPClassifier(in_channels={init['in_channels']}, num_classes={init['num_classes']})"
+    c, k = case["args"]
+    text = f"GAPClassifier(in_channels={c}, num_classes={k})"
     if "x" not in case:
         return text
     text += f"(x)  where x is a {case['dtype']} tensor of shape {tuple(case['x'])}"
@@ -143,7 +143,7 @@ def _with_hint(problem, hint):
 
 def _layer(case, got):
     """(weight as num_classes×in_channels, bias) of the student's head, or why there is no such pair."""
-    c, k = case["init"]["in_channels"], case["init"]["num_classes"]
+    c, k = case["args"]
     weights = got.get("weights")
     if not isinstance(weights, dict) or not all(isinstance(w, torch.Tensor) for w in weights.values()):
         return None, f"the parameters of your head could not be read ({got.get('parameters_error', 'no values')})"
@@ -157,7 +157,7 @@ def _layer(case, got):
 
 
 def compare_head(case, expected, got):
-    c, k = case["init"]["in_channels"], case["init"]["num_classes"]
+    c, k = case["args"]
     out = []
     # The parameter count, from the shapes the head has right after it is built.
     params = got.get("parameters") or []

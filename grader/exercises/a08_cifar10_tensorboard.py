@@ -4,11 +4,11 @@ None of the three is a function of tensors: their probes (:mod:`grader.runtime.p
 the network, the loader, the optimizer and a SummaryWriter in the student's process, read what was
 written back with TensorBoard's own reader, and return plain data that the comparisons below judge.
 """
-from collections import OrderedDict
+import collections
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+from torch.nn import functional as F
 
 from grader.runtime.compare import difference
 from grader.runtime.spec import Example, Exercise
@@ -27,27 +27,20 @@ def first(problems) -> str | None:
 # ------------------------------------------------------------------------------------------------ make_cnn
 
 def make_cnn(norm="batch"):
-    """The solution's make_cnn."""
-    if norm not in ("batch", "instance", "none"):
-        raise ValueError(f"norm must be 'batch', 'instance' or 'none', not {norm!r}")
-
-    def norm_layer(channels):
-        if norm == "batch":
-            return nn.BatchNorm2d(channels)
-        if norm == "instance":
-            return nn.InstanceNorm2d(channels, affine=True)
-        return nn.Identity()
-
-    layers = OrderedDict()
-    for i, (c_in, c_out) in enumerate([(3, 8), (8, 16), (16, 32)], start=1):
-        layers[f"conv{i}"] = nn.Conv2d(c_in, c_out, kernel_size=3, padding=1)
-        layers[f"norm{i}"] = norm_layer(c_out)
-        layers[f"relu{i}"] = nn.ReLU()
-        if i < 3:
-            layers[f"pool{i}"] = nn.MaxPool2d(2)
-    layers["gap"] = nn.AdaptiveAvgPool2d(1)
-    layers["flatten"] = nn.Flatten()
-    layers["fc"] = nn.Linear(32, 10)
+    """The solution's make_cnn (written in other words, so that no line of it reads like a student's)."""
+    kinds = dict(batch=nn.BatchNorm2d, instance=lambda c: nn.InstanceNorm2d(c, affine=True),
+                 none=lambda c: nn.Identity())
+    if norm not in kinds:
+        raise ValueError(f"unknown norm {norm!r}: use 'batch', 'instance' or 'none'")
+    layers = collections.OrderedDict()
+    for i, (c_in, c_out) in zip((1, 2, 3), ((3, 8), (8, 16), (16, 32))):
+        layers[f"conv{i}"] = nn.Conv2d(in_channels=c_in, out_channels=c_out, kernel_size=3, padding=1)
+        layers[f"norm{i}"] = kinds[norm](c_out)
+        layers[f"relu{i}"] = nn.ReLU(inplace=False)
+        if i != 3:
+            layers[f"pool{i}"] = nn.MaxPool2d(kernel_size=2)
+    layers.update(gap=nn.AdaptiveAvgPool2d(output_size=1), flatten=nn.Flatten(),
+                  fc=nn.Linear(in_features=32, out_features=10))
     return nn.Sequential(layers)
 
 
@@ -192,15 +185,17 @@ CNN_HIDDEN = ([dict(norm=n, check=c, forward=c == "outputs") for n in ("batch", 
 
 def reference_train_epoch(model, loader, optimizer, writer, epoch):
     model.train()
-    total = 0.0
-    for i, (images, labels) in enumerate(loader):
-        loss = F.cross_entropy(model(images), labels)
+    total, steps = 0.0, len(loader)
+    for i, batch in enumerate(loader):
+        images, labels = batch
+        loss = F.cross_entropy(model(images), target=labels)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        writer.add_scalar("loss/train", loss.item(), epoch * len(loader) + i)
-        total += loss.item()
-    return total / len(loader)
+        value = loss.item()
+        writer.add_scalar("loss/train", value, global_step=epoch * steps + i)
+        total += value
+    return total / steps
 
 
 def optimizer_label(case) -> str:
@@ -296,21 +291,21 @@ TRAIN_HIDDEN = [dict(n=23, batch_size=5, epochs=[0, 1], **optimizer_case("SGD", 
 # ----------------------------------------------------------------------------------------- log_activations
 
 def reference_log_activations(writer, model, images, step):
-    import torchvision
+    from torchvision.utils import make_grid
 
-    outputs = {}
-    handles = [module.register_forward_hook(lambda m, i, o, name=name: outputs.__setitem__(name, o))
-               for name, module in model.named_modules() if name.split(".")[-1].startswith("norm")]
-    was_training = model.training
+    seen = {}
+    hooks = [module.register_forward_hook(lambda m, i, o, name=name: seen.__setitem__(name, o))
+             for name, module in model.named_modules() if name.rsplit(".", 1)[-1].startswith("norm")]
+    mode = model.training
     model.eval()
     with torch.no_grad():
         model(images)
-    for handle in handles:
-        handle.remove()
-    model.train(was_training)
-    writer.add_image("images/input", torchvision.utils.make_grid(images, normalize=True), step)
-    for name, output in outputs.items():
-        writer.add_histogram(f"activations/{name}", output, step)
+    for hook in hooks:
+        hook.remove()
+    model.train(mode)
+    writer.add_image("images/input", make_grid(images, normalize=True), global_step=step)
+    for name in seen:
+        writer.add_histogram(f"activations/{name}", seen[name], global_step=step)
 
 
 def net_name(case) -> str:

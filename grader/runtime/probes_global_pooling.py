@@ -1,6 +1,6 @@
 """Probes of the global_pooling exercises that are not a function of tensors (see :mod:`grader.runtime.probes`).
 
-- ``module_head``: builds ``fn(**payload["init"])`` (a classifier head such as ``GAPClassifier``) with
+- ``module_head``: builds ``fn(*payload["args"])`` (a classifier head such as ``GAPClassifier``) with
   torch's RNG seeded, reports its parameters, and, for an input described in the payload, the
   forward output, the input's gradient and the effect of one SGD step.
 - ``count_module``: builds a standard module from a plain-data layer description (only the
@@ -46,7 +46,9 @@ def _parameters(model: Any) -> tuple[list, dict | None]:
 
 
 def module_head(fn: Any, payload: dict, guard: bool = True) -> dict:
-    """Build the head, list its parameters; with ``payload["x"]``: output, input gradient, one training step.
+    """Build ``fn(*payload["args"], **payload["kwargs"])``, list its parameters; with ``payload["x"]``
+    (a shape, with ``dtype`` and ``seed``): output, input gradient, and with ``payload["train"] =
+    {"classes": k}`` one training step on targets ``arange(N) % k``.
 
     Observations: ``parameters`` (name, shape, requires_grad), ``parameters_error``; with an input
     ``output``, ``connected``, ``grad_x`` (or ``grad_error``), ``weights`` (name -> values after the
@@ -54,7 +56,7 @@ def module_head(fn: Any, payload: dict, guard: bool = True) -> dict:
     size 0.1 lowered the cross-entropy on the batch), or ``train_error``. ``forward_error`` when the
     forward pass raised.
     """
-    failure, model = run_guarded(_seeded, payload, guard, fn, **payload.get("init", {}))
+    failure, model = run_guarded(_seeded, payload, guard, fn, *payload.get("args", ()), **payload.get("kwargs", {}))
     if failure:
         return failure
     result: dict = {"status": "ok"}
@@ -88,7 +90,7 @@ def module_head(fn: Any, payload: dict, guard: bool = True) -> dict:
     except Exception as e:  # noqa: BLE001
         result["parameters_error"] = f"{type(e).__name__}: {e}"
     if payload.get("train"):
-        k = int(payload["init"]["num_classes"])
+        k = int(payload["train"]["classes"])
         failure, trains = run_guarded(_train_step, payload, guard, model, x.detach(), k)
         if failure and failure["status"] != "raised":
             return failure

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
@@ -73,10 +73,12 @@ class TrustedExecute(Execute):
         self._verdicts: list[Verdict] = []
         self._quiet = False
         self._restarts = 0
-        start = time.perf_counter()
+        self._start = time.perf_counter()
+        self._timings = {"kernel_start": None, "cells": 0.0, "checks": 0.0}
         nb, resources = super().preprocess(nb, resources, km)
         record = results.record(self._assignment, self._student, self._verdicts, self._flags,
-                                restarts=self._restarts, seconds=time.perf_counter() - start)
+                                restarts=self._restarts, seconds=time.perf_counter() - self._start)
+        record["timings"] = {k: round(v or 0.0, 3) for k, v in self._timings.items()}
         folder = self.results_dir or os.environ.get("COURSE_RESULTS")
         if folder:
             results.write(Path(folder), record)
@@ -85,18 +87,27 @@ class TrustedExecute(Execute):
     # -- the student's cells --------------------------------------------------------------------
 
     def preprocess_cell(self, cell, resources, index):
+        if self._timings["kernel_start"] is None:
+            self._timings["kernel_start"] = time.perf_counter() - self._start
         if is_test_cell(cell):
-            return self.grade_cell(cell, index), resources
+            start = time.perf_counter()
+            cell = self.grade_cell(cell, index)
+            self._timings["checks"] += time.perf_counter() - start
+            return cell, resources
         if cell.cell_type != "code":
             return cell, resources
+        start = time.perf_counter()
         try:
             cell = self.execute_cell(cell, index, store_history=True)
-        except DeadKernelError:
-            cell.outputs.append(nbformat.v4.new_output(
-                "error", ename="DeadKernelError", evalue="the kernel died running this cell; a fresh one goes on",
-                traceback=["DeadKernelError: the kernel died running this cell; a fresh one goes on"]))
+        except (DeadKernelError, CellTimeoutError) as e:
+            why = ("the kernel died running this cell" if isinstance(e, DeadKernelError)
+                   else "this cell timed out and the kernel could not be interrupted")
+            cell.outputs.append(nbformat.v4.new_output("error", ename=type(e).__name__, evalue=f"{why}; a fresh one goes on",
+                                                       traceback=[f"{type(e).__name__}: {why}; a fresh one goes on"]))
             self.fresh_kernel()
             return cell, resources
+        finally:
+            self._timings["cells"] += time.perf_counter() - start
         if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             self.fresh_kernel()  # an interrupted kernel may still be stuck: start clean
         else:
@@ -116,7 +127,7 @@ class TrustedExecute(Execute):
         for source in list(self._replay):
             try:
                 self.run_quietly(source)
-            except (DeadKernelError, TimeoutError):
+            except (DeadKernelError, CellTimeoutError):
                 break
 
     def run_quietly(self, source: str) -> NotebookNode:
@@ -138,6 +149,10 @@ class TrustedExecute(Execute):
                 f"_grading_serve.serve({request!r}, {str(reply)!r})\ndel _grading_serve")
         try:
             cell = self.run_quietly(code)
+        except CellTimeoutError:
+            self.fresh_kernel()
+            raise StudentProcessFailure(f"{name} took longer than {self.timeout} s on its cases and could not be "
+                                        f"interrupted; the rest of the notebook was graded in a fresh process") from None
         except DeadKernelError:
             self.fresh_kernel()
             raise StudentProcessFailure(f"the student's process died while computing {name}'s cases "

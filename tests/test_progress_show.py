@@ -6,7 +6,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course import PRELUDE, assignments, exercises, submission
-from grader import progress
+from grader.runtime import progress
 from students import students
 
 

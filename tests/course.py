@@ -58,9 +58,12 @@ def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = Fa
 
 
 def spec_lines(assignment: str) -> list[str]:
-    """Lines of the assignment's exercise spec (its hidden tests) long enough to be recognised."""
+    """Lines of the assignment's exercise spec (its hidden tests) long enough to be recognised, less those
+    that the notebook shows anyway (imports, the worked examples' tensors)."""
     (path,) = (ROOT / "grader" / "exercises").glob(f"a{assignment}.py")
-    return [l.strip() for l in path.read_text().splitlines() if len(l.strip()) >= 30]
+    public = {l.strip() for kind in ("notebooks", "solutions") for c in notebook(assignment, kind).cells
+              for l in c.source.splitlines()}
+    return [l.strip() for l in path.read_text().splitlines() if len(l.strip()) >= 30 and l.strip() not in public]
 
 
 def submission(assignment: str, answers: dict[str, str]):

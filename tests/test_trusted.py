@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, submission
+from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines, submission
 from grader import pipeline, sandbox
 
 A = "01_sampling"
@@ -89,8 +89,7 @@ SABOTAGE = {"fake_grader_module", "hooks_import", "input_transformer", "wraps_ru
 
 
 def hidden_lines() -> list[str]:
-    """Lines of the exercise specs long enough to be recognised (code, not a shared word)."""
-    return [l.strip() for l in SPEC.read_text().splitlines() if len(l.strip()) >= 30]
+    return spec_lines(A)
 
 
 @pytest.fixture(scope="module")

@@ -117,8 +117,9 @@ def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
 
 # In the learner's kernel -------------------------------------------------------------------------
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the alarm. Not an Exception, so that the checks (which report a student's exceptions
+    as results) cannot swallow it and call the hanging function again."""
 
 
 @contextlib.contextmanager
@@ -197,7 +198,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
             with _time_limit(timeout), contextlib.redirect_stdout(io.StringIO()), \
                     contextlib.redirect_stderr(io.StringIO()):
                 exec(code, namespace)
-        except Exception as e:  # noqa: BLE001  (a test's failure is data here; KeyboardInterrupt passes)
+        except (Exception, _Timeout) as e:  # noqa: BLE001  (a test's failure is data here; KeyboardInterrupt passes)
             if isinstance(e, NameError) and getattr(e, "name", None) == name:
                 result["execution_count"] = None
             else:

@@ -4,8 +4,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from grader.runtime.cases import Rand, grid, rand
-from grader.runtime.probes_normalization import call_payloads, compare_more, describe_more, more
+from grader.runtime.cases import Call, Rand, grid, rand
 from grader.runtime.spec import Example, Exercise
 
 ASSIGNMENT = "06_activations"
@@ -49,9 +48,10 @@ def reference_relu(x, inplace=False):
 
 
 def relu_hint(case, expected, got):
-    if case["kwargs"].get("inplace"):
+    if case.get("inplace"):
         return "with inplace=True write the result into x (x[...] = ..., masked_fill_, mul_) and return x itself"
-    if case.get("grad") and bool((case["kwargs"]["x"] == 0).any()):  # the cases with exact zeros, not the examples
+    x = case.get("x")
+    if isinstance(x, Fixed) and x.grad and 0.0 in torch.tensor(x.values).reshape(-1).tolist():  # the exact zeros
         return ("x holds exact zeros: torch's ReLU gradient at 0 is 0 "
                 "(clamp(min=0), max(x, 0) and x * (x >= 0) give 1 or 0.5 there)")
     return "relu(x) is x where x > 0 and 0 elsewhere; its gradient is 1 where x > 0 and 0 elsewhere, 0 at x = 0 too"
@@ -65,8 +65,8 @@ RELU_HIDDEN = (
     # relu(x, inplace=True) returns x itself
     + [dict(x=rand(2, 3, grad=False), inplace=True), dict(x=rand(1, 1, 4, 4, grad=False), inplace=True)]
     # in place on a non-leaf, which autograd allows: the gradient still reaches x
-    + [more(dict(x=rand(3, 5), inplace=True), non_leaf=["x"]),
-       more(dict(x=rand(2, 2, 3, 3), inplace=True), non_leaf=["x"])]
+    + [Call(dict(x=rand(3, 5), inplace=True), non_leaf=("x",)),
+       Call(dict(x=rand(2, 2, 3, 3), inplace=True), non_leaf=("x",))]
     + [dict(x=z) for z in ZEROS])
 
 
@@ -132,13 +132,12 @@ def sigmoid_grad_hint(case, expected, got):
 EXERCISES = [
     Exercise(
         "relu", 2, reference_relu, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
-        probe="call_more", compare=compare_more, describe=describe_more("relu"),
+        aliasing=True,
         examples=[Example("relu(A) with A = arange(-3, 6) as 1×1×3×3 (the article's nn.ReLU()); A must stay unchanged",
-                          {"kwargs": dict(x=A)}),
+                          dict(x=A)),
                   Example("relu(B, inplace=True) with B = arange(-3, 6): B changed in place and returned itself",
-                          {"kwargs": dict(x=A.clone(), inplace=True)})],
-        visible=call_payloads(RELU_VISIBLE),
-        hidden=call_payloads(RELU_HIDDEN, start=2 * len(RELU_VISIBLE)),
+                          dict(x=A.clone(), inplace=True))],
+        visible=RELU_VISIBLE, hidden=RELU_HIDDEN,
         banned=NO_RELU, routes=RELU_ROUTES, hint=relu_hint),
     Exercise(
         "sigmoid", 3, torch.sigmoid, groups={"examples": 0.75, "values": 1.5, "gradients": 0.75},

@@ -3,9 +3,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from grader.runtime.cases import rand
+from grader.runtime.cases import Call, rand
 from grader.runtime.compare import difference
-from grader.runtime.probes_normalization import RUNNING, call_payloads, compare_more, describe_more, more
+from grader.runtime.probes_normalization import RUNNING
 from grader.runtime.spec import Example, Exercise
 
 ASSIGNMENT = "07_normalization"
@@ -24,7 +24,7 @@ def reference_batch_norm2d(x, running_mean, running_var, weight=None, bias=None,
 
 
 def bn_hint(case, expected, got):
-    kwargs = case["kwargs"]
+    kwargs = case
     if kwargs.get("running_mean") is None or kwargs.get("running_var") is None:
         return "running_mean and running_var may both be None in training (no tracking); evaluation needs them"
     if kwargs.get("training"):
@@ -65,10 +65,10 @@ BN_HIDDEN = (
        dict(x=rand(2, 3, 2, 2), running_mean=None, running_var=None, training=False),
        dict(x=rand(2, 3, 2, 2), running_mean=rand(3, grad=False), running_var=None, training=True)]
     # four training steps on the same running statistics, one per x[k]
-    + [more(dict(x=rand(4, 3, 2, 3, 3), running_mean=rand(2, grad=False),
+    + [Call(dict(x=rand(4, 3, 2, 3, 3), running_mean=rand(2, grad=False),
                  running_var=rand(2, low=0.5, high=2.0, grad=False), weight=rand(2), bias=rand(2),
                  training=True, momentum=m, eps=1e-5), steps="x") for m in (0.1, 0.5)]
-    + [more(dict(x=rand(4, 2, 3, 2, 2), running_mean=rand(3, grad=False),
+    + [Call(dict(x=rand(4, 2, 3, 2, 2), running_mean=rand(3, grad=False),
                  running_var=rand(3, low=0.5, high=2.0, grad=False), training=True, momentum=0.1, eps=1e-5),
             steps="x")])
 
@@ -338,16 +338,15 @@ EXERCISES = [
     Exercise(
         "batch_norm2d", 3, reference_batch_norm2d,
         groups={"examples": 0.75, "values": 1.25, "gradients": 0.5, "errors": 0.5},
-        probe="call_more", compare=compare_more, describe=describe_more("batch_norm2d"),
+        aliasing=True,
         examples=[Example("batch_norm2d(X, rm, rv, training=True) with rm = zeros(2), rv = ones(2): channel 0 is "
                           "(1, ..., 8 - 4.5) / sqrt(5.25 + eps); rm becomes 0.9 * 0 + 0.1 * mean = [0.45, 0.3], "
                           "rv 0.9 * 1 + 0.1 * unbiased var = [1.5, 1.4714]",
-                          {"kwargs": dict(x=X, running_mean=torch.zeros(2), running_var=torch.ones(2), training=True)}),
+                          dict(x=X, running_mean=torch.zeros(2), running_var=torch.ones(2), training=True)),
                   Example("batch_norm2d(X, [4, 3], [4, 1], training=False): evaluation uses the running statistics",
-                          {"kwargs": dict(x=X, running_mean=torch.tensor([4.0, 3.0]), running_var=torch.tensor([4.0, 1.0]),
-                                          training=False)})],
-        visible=call_payloads(BN_VISIBLE),
-        hidden=call_payloads(BN_HIDDEN, start=2 * len(BN_VISIBLE)),
+                          dict(x=X, running_mean=torch.tensor([4.0, 3.0]), running_var=torch.tensor([4.0, 1.0]),
+                          training=False))],
+        visible=BN_VISIBLE, hidden=BN_HIDDEN,
         banned=NO_NORM, routes="F.batch_norm, nn.BatchNorm2d or another normalization layer", hint=bn_hint),
     Exercise(
         "instance_norm2d", 2, reference_instance_norm2d,

@@ -50,6 +50,32 @@ def grid(**axes: Iterable) -> list[dict]:
     return [dict(zip(names, values)) for values in itertools.product(*(list(axes[n]) for n in names))]
 
 
+@dataclass(frozen=True)
+class Call:
+    """A case that also says how to call: ``non_leaf`` names inputs passed as ``v * 1.0`` (in place on
+    a non-leaf, which autograd allows); ``steps`` names an input whose first dimension is a sequence of
+    calls, one per ``v[k]`` with the other inputs shared (training steps on the same running statistics),
+    the last output counting. A plain dict of keyword arguments is ``Call(kwargs)``."""
+    kwargs: dict
+    steps: str | None = None
+    non_leaf: tuple = ()
+
+    def options(self) -> dict:
+        """What the probe needs to call this way (nothing for a plain call)."""
+        return {**({"steps": self.steps} if self.steps else {}), **({"non_leaf": list(self.non_leaf)} if self.non_leaf else {})}
+
+    def note(self, kwargs: dict) -> str:
+        """How the call differs from a plain one, for the student."""
+        text = ""
+        if self.non_leaf:
+            text += f"  (called on {', '.join(f'{k} * 1.0' for k in self.non_leaf)}, not a leaf)"
+        if self.steps:
+            k = self.steps
+            text += (f"  ({kwargs[k].shape[0]} calls, one per {k}[k], on the same running statistics; "
+                     f"the last output counts)")
+        return text
+
+
 def build(case: dict, dtype: torch.dtype, seed: int) -> tuple[dict, list[str]]:
     """The case's keyword arguments with every :class:`Rand` built, and the names that take a gradient."""
     gen = torch.Generator().manual_seed(seed)

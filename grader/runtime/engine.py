@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from . import wire
-from .cases import Rand, build
+from .cases import Call, build
 from .compare import difference, format_call
 from .probes import PROBES
 from .spec import Exercise
@@ -110,13 +110,14 @@ def checks_of(ex: Exercise, kinds: Sequence[str]) -> list[Check]:
         if ex.probe == "call":
             runs = [(c, d) for c in cases for d in ex.dtypes]
             for i, (case, dtype) in enumerate(runs, start=1):
-                kwargs, grads = build(case, dtype, ex.seed * 1_000_003 + index)
+                how = case if isinstance(case, Call) else Call(case)
+                kwargs, grads = build(how.kwargs, dtype, ex.seed * 1_000_003 + index)
                 payload = {"kwargs": kwargs, "grad": grads if ex.grad else [], "upstream_seed": index,
-                           "banned": list(ex.banned)}
+                           "banned": list(ex.banned), **how.options()}
                 index += 1
                 expected = probe(ex.reference, payload, False)
-                out.append(Check("", f"{kind} case {i} of {len(runs)}", format_call(ex.name, kwargs), case, payload,
-                                 expected, ex.hint))
+                out.append(Check("", f"{kind} case {i} of {len(runs)}", format_call(ex.name, kwargs) + how.note(kwargs),
+                                 how.kwargs, payload, expected, ex.hint))
         else:
             for i, case in enumerate(cases, start=1):
                 payload = {**case, "banned": list(ex.banned)}
@@ -136,8 +137,17 @@ def _hint(check: Check, expected: Any = None, got: Any = None) -> str | None:
     return h
 
 
-def compare_call(check: Check, exp: dict, got: dict, grad: bool) -> list[tuple[str, str | None]]:
-    """(group, problem or None) for one case of a function of tensors."""
+def compare_call(check: Check, exp: dict, got: dict, grad: bool, aliasing: bool = False) -> list[tuple[str, str | None]]:
+    """(group, problem or None) for one case of a function of tensors.
+
+    With ``aliasing`` a worked example is compared as fully as any case, and the output must be the
+    same input object as torch's (or a new tensor where torch's is) with no input joining the graph.
+    """
+    if aliasing:
+        results = compare_call(Check("", "", "", check.case, check.payload, exp), exp, got, grad)
+        if exp["status"] == "ok" and got["status"] == "ok":
+            results.append(("values", aliasing_problem(exp, got)))
+        return results
     if check.group == "examples":
         if got["status"] == "raised":
             return [("examples", f"raised {got['type']}: {got['message']}")]
@@ -190,6 +200,22 @@ def compare_call(check: Check, exp: dict, got: dict, grad: bool) -> list[tuple[s
     return results
 
 
+def aliasing_problem(exp: dict, got: dict) -> str | None:
+    """Why the output's identity or the inputs' autograd state differs from torch's, or None."""
+    joined = [k for k in got.get("joined_graph", []) if k not in exp.get("joined_graph", [])]
+    if joined:
+        names = " and ".join(f"`{k}`" for k in joined)
+        return (f"{names} joined the autograd graph (requires_grad is True after the call): update "
+                f"{'them' if len(joined) > 1 else 'it'} under torch.no_grad(), running statistics are not part of the graph")
+    mine, torch_is = got.get("output_is"), exp.get("output_is")
+    if mine == torch_is:
+        return None
+    if torch_is:
+        return (f"returned a new tensor, but torch returns `{torch_is}` itself: change `{torch_is}` in place "
+                f"and return it (`out is {torch_is}`)")
+    return f"returned its input `{mine}` itself; torch returns a new tensor here"
+
+
 def _well_formed(got: Any) -> bool:
     return isinstance(got, dict) and got.get("status") in ("ok", "raised", "banned", "not_implemented") and (
         got["status"] != "raised" or (isinstance(got.get("type"), str) and isinstance(got.get("message"), str))) and (
@@ -213,7 +239,7 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
         exp = check.expected
         try:
             if ex.probe == "call":
-                outcome = compare_call(check, exp, got, ex.grad)
+                outcome = compare_call(check, exp, got, ex.grad, ex.aliasing)
             elif got["status"] == "raised" and exp["status"] != "raised":
                 outcome = [(g, f"raised {got['type']}: {got['message']}") for g in ex.groups if g != "examples"]
             else:

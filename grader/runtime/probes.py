@@ -86,16 +86,32 @@ def call(fn: Callable, payload: dict, guard: bool = True) -> dict:
 
     ``payload["grad"]`` names the inputs that require a gradient; with ``upstream_seed``
     the output's first tensor is multiplied by :func:`upstream_for` and summed, and the
-    gradient of every such input is reported (``grads``), or why there is none.
+    gradient of every such input is reported (``grads``), or why there is none. Also
+    reported: ``output_is``, the input the output *is* (``relu(x, inplace=True)`` returns
+    ``x`` itself), and ``joined_graph``, inputs not asked for a gradient that require one
+    after the call. ``non_leaf`` and ``steps`` call as :class:`~grader.runtime.cases.Call` says.
     """
     kwargs = {k: v.detach().clone() if isinstance(v, torch.Tensor) else v for k, v in payload["kwargs"].items()}
     for k in payload.get("grad", ()):
         kwargs[k].requires_grad_(True)
-    failure, out = run_guarded(fn, payload, guard, **kwargs)
+    non_leaf, steps = payload.get("non_leaf", ()), payload.get("steps")
+    args = {k: v * 1.0 if k in non_leaf and isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
+
+    def invoke():
+        if not steps:
+            return fn(**args)
+        out = None
+        for k in range(args[steps].shape[0]):
+            out = fn(**{**args, steps: args[steps][k]})
+        return out
+
+    failure, out = run_guarded(invoke, payload, guard)
     if failure:
         return failure
-    result = {"status": "ok", "output": out,
-              "inputs_after": {k: v.detach() for k, v in kwargs.items() if isinstance(v, torch.Tensor)}}
+    tensors = {k: v for k, v in kwargs.items() if isinstance(v, torch.Tensor)}
+    result = {"status": "ok", "output": out, "inputs_after": {k: v.detach() for k, v in tensors.items()},
+              "output_is": next((k for k, v in args.items() if isinstance(v, torch.Tensor) and out is v), None),
+              "joined_graph": sorted(k for k, v in tensors.items() if k not in payload.get("grad", ()) and v.requires_grad)}
     seed = payload.get("upstream_seed")
     t = first_tensor(out)
     if seed is None or not payload.get("grad") or t is None or not t.is_floating_point():

@@ -35,7 +35,7 @@ class Exercise:
     """One graded exercise.
 
     For the ``call`` probe, cases are dicts of keyword arguments with :func:`~grader.runtime.cases.rand`
-    markers; each runs once per dtype in ``dtypes``. ``groups`` maps a group of
+    markers (or :class:`~grader.runtime.cases.Call` to call another way); each runs once per dtype in ``dtypes``. ``groups`` maps a group of
     :data:`GROUPS` (or a custom probe's own) to its points; they add up to ``points``.
     A custom probe's exercise gives ``compare(case, expected, got) -> [(group, problem or None)]``
     and ``describe(case) -> str``; its cases are plain data that the probe understands.
@@ -52,6 +52,7 @@ class Exercise:
     hint: Callable[[dict, Any, Any], str | None] | str | None = None
     dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64)
     grad: bool = True
+    aliasing: bool = False  # also compare output_is and joined_graph, worked examples included (in-place variants)
     seed: int = 0
     probe: str = "call"
     compare: Callable | None = None

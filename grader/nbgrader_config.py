@@ -11,7 +11,6 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
-from grader.feedback import StripTracebacks
 from grader.trusted.harness import TrustedExecute
 
 c = get_config()  # noqa: F821  (traitlets provides it)
@@ -40,6 +39,7 @@ c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetad
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
-# Feedback: grades and failure messages, no hidden test code, no tracebacks quoting it.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, StripTracebacks, CSSHTMLHeaderPreprocessor]
+# Feedback: grades and failure messages. Hidden tests are never in a notebook (they are specs in
+# grader/exercises), and a test cell's outputs are the trusted verdict with a one-line traceback.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
 c.ClearHiddenTests.enforce_metadata = False

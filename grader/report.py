@@ -23,16 +23,18 @@ def headline(message: str) -> str:
     return (lines[0] if lines else message)[:160]
 
 
-def record_of(root: Path, job) -> dict | None:
+def read_records(root: Path, jobs) -> dict:
+    """(assignment, student) -> the result record of every graded job."""
     from .pipeline import results_dir
-    return records.read(results_dir(root), job.assignment, job.student) if job.graded else None
+    found = {(j.assignment, j.student): records.read(results_dir(root), j.assignment, j.student) for j in jobs if j.graded}
+    return {k: v for k, v in found.items() if v}
 
 
-def exercise_results(root: Path, jobs) -> dict[tuple[str, str], list[dict]]:
+def exercise_results(jobs, recs: dict) -> dict[tuple[str, str], list[dict]]:
     """(assignment, exercise) -> the exercise's entries of every graded submission's result record."""
     out: dict[tuple[str, str], list[dict]] = {}
     for job in jobs:
-        rec = record_of(root, job)
+        rec = recs.get((job.assignment, job.student))
         for e in (rec or {}).get("exercises", []):
             out.setdefault((job.assignment, e["exercise"]), []).append(e)
     return out
@@ -46,7 +48,7 @@ def groups_cell(rec: dict | None) -> str:
                      for e in rec["exercises"])
 
 
-def write_grades(root: Path, jobs) -> None:
+def write_grades(root: Path, jobs, recs: dict) -> None:
     exported = root / "reports" / "nbgrader_grades.csv"
     rows = {}
     if exported.exists():
@@ -58,7 +60,7 @@ def write_grades(root: Path, jobs) -> None:
         for j in jobs:
             r = rows.get((j.student, j.assignment), {})
             if j.graded:
-                rec = record_of(root, j)
+                rec = recs.get((j.assignment, j.student))
                 flags = " | ".join(f"{f['exercise']}: {f['line']}" for f in (rec or {}).get("integrity_flags", []))
                 w.writerow([j.assignment, j.student, "graded", r.get("score", ""), r.get("max_score", ""),
                             groups_cell(rec), flags])
@@ -69,8 +71,9 @@ def write_grades(root: Path, jobs) -> None:
 def write(root: Path, jobs, problems: list[str]) -> None:
     out = root / "reports"
     out.mkdir(exist_ok=True)
-    write_grades(root, jobs)
-    results = exercise_results(root, jobs)
+    recs = read_records(root, jobs)
+    write_grades(root, jobs, recs)
+    results = exercise_results(jobs, recs)
     lines = ["# Class report", "", f"{sum(j.graded for j in jobs)} of {len(jobs)} submissions graded.", "",
              "## Exercises", "",
              "| assignment | exercise | passed | partial credit | mean points | most common failure |",
@@ -83,7 +86,7 @@ def write(root: Path, jobs, problems: list[str]) -> None:
         common = f"{failures.most_common(1)[0][0]} ({failures.most_common(1)[0][1]}×)" if failures else ""
         lines.append(f"| {assignment} | {name} | {passed} / {len(entries)} | {partial} | {mean:.2g} / {entries[0]['points']:g} "
                      f"| {common.replace('|', '/')} |")
-    flagged = [(j, f) for j in jobs for f in (record_of(root, j) or {}).get("integrity_flags", [])]
+    flagged = [(j, f) for j in jobs for f in recs.get((j.assignment, j.student), {}).get("integrity_flags", [])]
     lines += ["", "## Integrity flags", "",
               "Code that hides from, disables or rewrites the grader scores its exercise 0 (`*`: a cell outside the "
               "exercises, so every exercise). These are leads to review: to override, open the submission in formgrader "

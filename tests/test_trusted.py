@@ -88,10 +88,6 @@ ATTACKS = {
 SABOTAGE = {"fake_grader_module", "hooks_import", "input_transformer", "wraps_run_cell", "patches_json"}
 
 
-def hidden_lines() -> list[str]:
-    return spec_lines(A)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     if sandbox.probe():
@@ -124,7 +120,7 @@ def test_attack(graded, student):
     feedback = "\n".join(p.read_text(errors="replace") for p in (graded["root"] / "feedback" / student).rglob("*")
                          if p.is_file())
     assert feedback, "every graded student gets feedback"
-    leaked = [l for l in hidden_lines() if l in feedback or html.escape(l) in feedback]
+    leaked = [l for l in spec_lines(A) if l in feedback or html.escape(l) in feedback]
     assert not leaked, f"hidden test lines in {student}'s feedback: {leaked[:3]}"
 
 

@@ -66,17 +66,24 @@ class Verdict:
             return round(sum(g.earned for g in self.groups.values()), 6)
         return 0.0
 
-    def feedback(self) -> str:
-        """The text the student reads in the test cell: the score, each group, the first failure."""
+    @classmethod
+    def of(cls, ex: Exercise, status: str, message: str = "") -> "Verdict":
+        """A verdict for ``ex`` with every point group present and no checks run yet."""
+        return cls(ex.name, ex.points, status, {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}, message)
+
+    def table(self) -> str:
+        """The score and each group's points: what the test cell shows above the first failure."""
         lines = [f"{self.exercise}: {self.score:g} of {self.points:g} points ({self.status})"]
         width = max([len(g.title) for g in self.groups.values()] or [0])
         for g in self.groups.values():
             state = "pass" if g.earned else ("fail" if g.checks else "no checks")
             lines.append(f"  {g.title.ljust(width)}  {g.earned:g} / {g.points:g}  {state}"
                          + (f" ({g.failed} of {g.checks} checks failed)" if g.failed else ""))
-        if self.message:
-            lines += ["", self.message]
         return "\n".join(lines)
+
+    def feedback(self) -> str:
+        """The text the student reads: the table, then the first failure."""
+        return self.table() + (f"\n\n{self.message}" if self.message else "")
 
     def record(self) -> dict:
         return {"exercise": self.exercise, "points": self.points, "score": self.score, "status": self.status,
@@ -224,8 +231,8 @@ def _well_formed(got: Any) -> bool:
 
 def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
     """The verdict from the student's results (plain data, one per check)."""
-    groups = {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}
-    verdict = Verdict(ex.name, ex.points, "pass", groups)
+    verdict = Verdict.of(ex, "pass")
+    groups = verdict.groups
     first = ""
     for check, got in zip(checks, results):
         if not _well_formed(got):
@@ -273,8 +280,7 @@ def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", 
             raise StudentProcessFailure("the student's process sent back a reply of the wrong length")
         verdict = judge(ex, checks, results)
     except StudentProcessFailure as e:
-        verdict = Verdict(ex.name, ex.points, "error",
-                          {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}, str(e))
+        verdict = Verdict.of(ex, "error", str(e))
     verdict.seconds = time.perf_counter() - start
     return verdict
 

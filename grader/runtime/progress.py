@@ -154,15 +154,6 @@ def _shell():
     return get_ipython()
 
 
-def _kernel_namespace() -> dict:
-    """IPython's ``user_ns`` inside a kernel, else ``__main__``'s globals."""
-    shell = _shell()
-    if shell is not None:
-        return shell.user_ns
-    import __main__
-    return vars(__main__)
-
-
 def find_notebook(assignment: str, cwd: Path | None = None, root: Path = ROOT) -> Path:
     """The saved notebook of ``assignment``: in the kernel's folder, else the course's release."""
     cwd = Path.cwd() if cwd is None else Path(cwd)
@@ -230,7 +221,10 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
     except FileNotFoundError as e:
         print(f"Cannot show progress: {e}")
         return
-    exercises = run_tests_live(path, _kernel_namespace() if namespace is None else namespace, timeout)
+    if namespace is None:
+        from .serve import namespace as kernel_namespace  # the namespace the grader's requests also read
+        namespace = kernel_namespace()
+    exercises = run_tests_live(path, namespace, timeout)
     print(table(exercises))
     if any(e.status == "not run" for e in exercises):
         print("not run: that exercise is not defined in this kernel yet; run its cell (or Run All) first.")

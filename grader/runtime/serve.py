@@ -16,6 +16,7 @@ from .probes import PROBES
 
 
 def namespace() -> dict:
+    """IPython's ``user_ns`` inside a kernel, else ``__main__``'s globals."""
     try:
         from IPython import get_ipython
         shell = get_ipython()

@@ -29,7 +29,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
 from ..runtime import wire
-from ..runtime.engine import GroupResult, StudentProcessFailure, Verdict, run
+from ..runtime.engine import StudentProcessFailure, Verdict, run
 from . import results, scan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +42,7 @@ def is_test_cell(cell) -> bool:
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
     """The test cell's outputs, read by nbgrader (score), the feedback page and the class report."""
-    outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.feedback().split("\n\n")[0] + "\n")]
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=verdict.table() + "\n")]
     if verdict.score >= verdict.points:
         return outputs
     if verdict.score > 0:  # nbgrader stops at the first execute_result: partial credit
@@ -180,9 +180,7 @@ class TrustedExecute(Execute):
                               message=f"no spec for {self._assignment}/{name} in grader/exercises")
         elif self._flags.get(name) or self._flags.get("*"):
             line = (self._flags.get(name) or self._flags.get("*"))[0]
-            verdict = Verdict(name, ex.points, "flagged",
-                              {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()},
-                              f"tampering with the grader: {line}")
+            verdict = Verdict.of(ex, "flagged", f"tampering with the grader: {line}")
         else:
             verdict = run(ex, self.transport)
         self._verdicts.append(verdict)

@@ -123,7 +123,7 @@ def findings(source: str) -> list[tuple[int, str]]:
             why = None if node.attr == "modules" and id(node) in called else ATTRIBUTES[node.attr]
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in ("__torch_dispatch__", "__torch_function__"):
             why = ATTRIBUTES[node.name]
-        elif isinstance(node, ast.Name) and node.id in ("__builtins__", "builtins", "sys_modules"):
+        elif isinstance(node, ast.Name) and node.id in ("__builtins__", "builtins"):
             why = "touches builtins"
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = node.func.id

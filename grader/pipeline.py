@@ -22,7 +22,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from . import intake, sandbox
+from . import intake, report, sandbox
+from .trusted.results import results_dir  # noqa: F401 (also the place tests and the benchmark ask)
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(__file__).resolve().parent / "nbgrader_config"
@@ -67,11 +68,6 @@ def nbgrader(args: list[str], root: Path = ROOT, quiet: bool = True, env: dict |
         tail = "\n".join((stdout + stderr).strip().splitlines()[-15:])
         raise CourseError(f"`nbgrader {' '.join(args)}` failed:\n{tail}")
     return result
-
-
-def results_dir(root: Path) -> Path:
-    """The trusted result records, one per graded submission (never mounted in the sandbox)."""
-    return root / ".nbgrader" / "results"
 
 
 def db_url(root: Path) -> str:
@@ -271,7 +267,6 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         exclude = [f"--CourseDirectory.student_id_exclude={','.join(others)}"] if others else []
         nbgrader(["generate_feedback", name, "--force", *exclude], root)
     if gradebook_path(root).exists():
-        from . import report  # imports progress, which imports this module
         (root / "reports").mkdir(exist_ok=True)
         nbgrader(["export", f"--to={root / 'reports' / 'nbgrader_grades.csv'}"], root)
         report.write(root, done, problems)

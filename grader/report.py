@@ -25,8 +25,8 @@ def headline(message: str) -> str:
 
 def read_records(root: Path, jobs) -> dict:
     """(assignment, student) -> the result record of every graded job."""
-    from .pipeline import results_dir
-    found = {(j.assignment, j.student): records.read(results_dir(root), j.assignment, j.student) for j in jobs if j.graded}
+    folder = records.results_dir(root)
+    found = {(j.assignment, j.student): records.read(folder, j.assignment, j.student) for j in jobs if j.graded}
     return {k: v for k, v in found.items() if v}
 
 

@@ -98,20 +98,15 @@ class TrustedExecute(Execute):
             return cell, resources
         start = time.perf_counter()
         try:
-            cell = self.execute_cell(cell, index, store_history=True)
-        except (DeadKernelError, CellTimeoutError) as e:
-            why = ("the kernel died running this cell" if isinstance(e, DeadKernelError)
-                   else "this cell timed out and the kernel could not be interrupted")
-            cell.outputs.append(nbformat.v4.new_output("error", ename=type(e).__name__, evalue=f"{why}; a fresh one goes on",
-                                                       traceback=[f"{type(e).__name__}: {why}; a fresh one goes on"]))
-            self.fresh_kernel()
-            return cell, resources
+            failure = self.run_cell(cell, index)
         finally:
             self._timings["cells"] += time.perf_counter() - start
-        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-            self.fresh_kernel()  # an interrupted kernel may still be stuck: start clean
-        else:
+        if failure is None:
             self._replay.append(cell.source)
+        elif not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+            text = f"this cell {failure}; a fresh kernel goes on"
+            cell.outputs.append(nbformat.v4.new_output("error", ename="KernelFailure", evalue=text,
+                                                       traceback=[f"KernelFailure: {text}"]))
         return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
@@ -119,22 +114,35 @@ class TrustedExecute(Execute):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def run_cell(self, cell, index: int, quiet: bool = False) -> str | None:
+        """Execute ``cell`` in the student's kernel: None, or what went wrong, after which a fresh
+        kernel (the student's cells so far replayed) has replaced the old one."""
+        self._quiet = quiet
+        try:
+            self.execute_cell(cell, index, store_history=not quiet)
+            if not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+                return None
+            failure = f"ran longer than {self.timeout} s (an endless loop?)"  # interrupted: start clean all the same
+        except CellTimeoutError:
+            failure = f"ran longer than {self.timeout} s and its kernel could not be interrupted"
+        except DeadKernelError:
+            failure = "killed its kernel (os._exit, a crash, or out of memory)"
+        finally:
+            self._quiet = False
+        self.fresh_kernel()
+        return failure
+
     def fresh_kernel(self) -> None:
         """Restart the student's kernel and replay the student's cells that ran so far, quietly."""
         self._restarts += 1
         run_sync(self.km.restart_kernel)(now=True)
         run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
-        for source in list(self._replay):
-            try:
-                self.run_quietly(source)
-            except (DeadKernelError, CellTimeoutError):
-                break
-
-    def run_quietly(self, source: str) -> NotebookNode:
-        cell = nbformat.v4.new_code_cell(source)
         self._quiet = True
         try:
-            return self.execute_cell(cell, 0, store_history=False)
+            for source in self._replay:
+                self.execute_cell(nbformat.v4.new_code_cell(source), 0, store_history=False)
+        except (DeadKernelError, CellTimeoutError):
+            pass
         finally:
             self._quiet = False
 
@@ -147,21 +155,10 @@ class TrustedExecute(Execute):
         reply = self._workdir / f".grading-reply-{uuid.uuid4().hex}.json"
         code = (f"import grader.runtime.serve as _grading_serve\n"
                 f"_grading_serve.serve({request!r}, {str(reply)!r})\ndel _grading_serve")
-        try:
-            cell = self.run_quietly(code)
-        except CellTimeoutError:
-            self.fresh_kernel()
-            raise StudentProcessFailure(f"{name} took longer than {self.timeout} s on its cases and could not be "
-                                        f"interrupted; the rest of the notebook was graded in a fresh process") from None
-        except DeadKernelError:
-            self.fresh_kernel()
-            raise StudentProcessFailure(f"the student's process died while computing {name}'s cases "
-                                        f"(os._exit, a crash, or out of memory); the rest of the notebook "
-                                        f"was graded in a fresh process") from None
-        if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-            self.fresh_kernel()
-            raise StudentProcessFailure(f"{name} took longer than {self.timeout} s on its cases (an endless loop?); "
-                                        f"the rest of the notebook was graded in a fresh process")
+        failure = self.run_cell(nbformat.v4.new_code_cell(code), 0, quiet=True)
+        if failure:
+            raise StudentProcessFailure(f"computing {name}'s cases {failure}; the rest of the notebook "
+                                        f"was graded in a fresh process")
         try:
             data = results.read_reply(reply)
         except wire.WireError as e:

@@ -147,8 +147,9 @@ def why_failed(output: str) -> str:
         return "kernel did not start or stopped responding"
     if "CellTimeoutError" in output or "Timeout waiting for" in output:
         return "a cell timed out and the kernel could not be interrupted"
-    lines = [l for l in output.strip().splitlines() if l.strip()]
-    return "nbgrader failed: " + (lines[-1][:200] if lines else "no output")
+    lines = [l.strip() for l in output.strip().splitlines() if l.strip()]
+    frames = [l for l in lines if l.startswith('File "')]  # where it failed, for a bug report
+    return "nbgrader failed: " + (lines[-1][:200] if lines else "no output") + (f" ({frames[-1][:200]})" if frames else "")
 
 
 def timed_out_cells(folder: Path) -> int:

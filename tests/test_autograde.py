@@ -20,14 +20,14 @@ from students import cheats, stand_in_mistake, students
 from test_release import tree_digest
 
 
-def in_process_score(assignment, answers):
-    """What the same specs give these answers when the functions run in this process."""
-    score = 0.0
+def in_process_scores(assignment, answers):
+    """Exercise -> what the same spec gives its answer when the function runs in this process."""
+    scores = {}
     for name, source in answers.items():
         namespace = {"__name__": "__main__"}
         exec(PRELUDE + source, namespace)
-        score += engine.run(spec(assignment, name), engine.local_transport(namespace.__getitem__)).score
-    return score
+        scores[name] = engine.run(spec(assignment, name), engine.local_transport(namespace.__getitem__)).score
+    return scores
 
 
 def mixed_answers(assignment):
@@ -85,9 +85,11 @@ def test_blank_release_gets_zero(graded_class, assignment):
 def test_mistakes_lose_points_exactly_as_the_specs_decide_in_process(graded_class, assignment):
     answers, lost = mixed_answers(assignment)
     points = exercises(assignment)
+    scores = in_process_scores(assignment, answers)
+    assert all(scores[n] < points[n] for n in lost), ("a known mistake keeps at most partial credit", scores)
+    assert all(scores[n] == points[n] for n in points if n not in lost), scores
     score = graded_class[3][("mixed", assignment)]
-    assert score <= total(assignment) - sum(points[n] for n in lost) / 2, "a known mistake keeps at most partial credit"
-    assert score == pytest.approx(in_process_score(assignment, answers)), "the sandboxed student process changed a verdict"
+    assert score == pytest.approx(sum(scores.values())), "the sandboxed student process changed a verdict"
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -100,7 +102,8 @@ def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assig
     if any(answers[n] == cheats(assignment).get(n) for n in lost):  # a cheat was handed in
         assert "called torch's own" in text
     assert re.search(rf"({'|'.join(wrong)}).* failed (visible|hidden) case|values differ|shape is", text)
-    hidden = spec_lines(assignment)
+    handed_in = {l.strip() for source in answers.values() for l in source.splitlines()}
+    hidden = [l for l in spec_lines(assignment) if l not in handed_in]  # a cheat may call torch as the reference does
     assert hidden, "the exercise specs should hold lines of their own"
     assert not [l for l in hidden if l in text], "feedback shows hidden test code"
 

@@ -7,6 +7,7 @@ AssertionError written for the student.
 import pytest
 
 from course import assignments, exercises, graded, notebook, run_exercise
+from grader.exercises import assignments as specs, spec
 from students import ASSIGNMENTS, students
 
 CASES = [(a, n) for a in assignments() for n in exercises(a)]
@@ -16,6 +17,8 @@ WRONG = [(a, n, what) for a in assignments() for n, mistakes in students(a).WRON
 def test_every_assignment_has_student_submissions():
     assert set(assignments()) <= set(ASSIGNMENTS), "every assignment needs a module in tests/students"
     for a in assignments():
+        assert list(specs()[a]) == list(exercises(a)), f"{a}: grader/exercises names the notebook's exercises, in order"
+    for a in assignments():
         s = students(a)
         for name in exercises(a):
             assert name in s.LOOP, f"{a}: no loop submission for {name}"
@@ -24,9 +27,14 @@ def test_every_assignment_has_student_submissions():
 
 
 @pytest.mark.parametrize("assignment,name", CASES)
-def test_reference_solution_passes(assignment, name):
+def test_reference_solution_passes_and_every_point_group_is_checked(assignment, name):
     solution = graded(notebook(assignment), name).source
-    run_exercise(assignment, name, solution)
+    verdict = run_exercise(assignment, name, solution)
+    ex = spec(assignment, name)
+    assert ex.points == exercises(assignment)[name], "the spec's points are the notebook's"
+    assert sum(ex.groups.values()) == pytest.approx(ex.points), "the groups' points add up to the exercise's"
+    assert set(verdict.groups) == set(ex.groups), "every check lands in a group the spec names"
+    assert all(g.checks for g in verdict.groups.values()), {k: g.checks for k, g in verdict.groups.items()}
 
 
 @pytest.mark.parametrize("assignment,name", CASES)

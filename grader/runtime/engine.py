@@ -76,7 +76,7 @@ class Verdict:
         lines = [f"{self.exercise}: {self.score:g} of {self.points:g} points ({self.status})"]
         width = max([len(g.title) for g in self.groups.values()] or [0])
         for g in self.groups.values():
-            state = "pass" if g.earned else ("fail" if g.checks else "no checks")
+            state = "pass" if g.earned else "fail"
             lines.append(f"  {g.title.ljust(width)}  {g.earned:g} / {g.points:g}  {state}"
                          + (f" ({g.failed} of {g.checks} checks failed)" if g.failed else ""))
         return "\n".join(lines)

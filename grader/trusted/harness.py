@@ -104,7 +104,7 @@ class TrustedExecute(Execute):
         if failure is None:
             self._replay.append(cell.source)
         elif not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-            text = f"this cell {failure}; a fresh kernel goes on"
+            text = f"while running this cell, your code {failure}; a fresh kernel runs the rest"
             cell.outputs.append(nbformat.v4.new_output("error", ename="KernelFailure", evalue=text,
                                                        traceback=[f"KernelFailure: {text}"]))
         return cell, resources
@@ -124,9 +124,9 @@ class TrustedExecute(Execute):
                 return None
             failure = f"ran longer than {self.timeout} s (an endless loop?)"  # interrupted: start clean all the same
         except CellTimeoutError:
-            failure = f"ran longer than {self.timeout} s and its kernel could not be interrupted"
+            failure = f"ran longer than {self.timeout} s and did not stop when interrupted"
         except DeadKernelError:
-            failure = "killed its kernel (os._exit, a crash, or out of memory)"
+            failure = "killed its process (os._exit, a crash, or out of memory)"
         finally:
             self._quiet = False
         self.fresh_kernel()
@@ -157,8 +157,8 @@ class TrustedExecute(Execute):
                 f"_grading_serve.serve({request!r}, {str(reply)!r})\ndel _grading_serve")
         failure = self.run_cell(nbformat.v4.new_code_cell(code), 0, quiet=True)
         if failure:
-            raise StudentProcessFailure(f"computing {name}'s cases {failure}; the rest of the notebook "
-                                        f"was graded in a fresh process")
+            raise StudentProcessFailure(f"while computing {name}'s cases, your code {failure}; a fresh process "
+                                        f"graded the rest of the notebook")
         try:
             data = results.read_reply(reply)
         except wire.WireError as e:

@@ -152,15 +152,6 @@ def why_failed(output: str) -> str:
     return "nbgrader failed: " + (lines[-1][:200] if lines else "no output") + (f" ({frames[-1][:200]})" if frames else "")
 
 
-def timed_out_cells(folder: Path) -> int:
-    """How many cells of the autograded notebooks in ``folder`` ended in nbgrader's cell timeout."""
-    count = 0
-    for path in folder.glob("*.ipynb"):
-        for cell in json.loads(path.read_text()).get("cells", []):
-            count += any(o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", []))
-    return count
-
-
 def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_timeout: float | None = None) -> Job:
     """Autograde one submission, in a sandbox, within ``time_limit`` seconds."""
     start = time.perf_counter()
@@ -185,17 +176,20 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
     else:
         kernel = []
     try:
-        proc = nbgrader(["autograde", job.assignment, *extra, *limits, *kernel], root, env=env, timeout=time_limit,
-                        check=False, on_timeout=cgroups.kill if cgroups else None)
-        if proc is None:
-            job.reason = f"timed out: the notebook ran longer than {time_limit:g} s in all"
-        elif proc.returncode != 0 or not (root / "autograded" / job.student / job.assignment).is_dir():
-            job.reason = why_failed(proc.stdout + proc.stderr)
-        elif timed_out_cells(root / "autograded" / job.student / job.assignment) > 1:
-            # After a timeout the kernel is interrupted; when it ignores that, every later cell times out.
-            job.reason = "timed out: a cell hung and the kernel could not be interrupted, so later cells never ran"
-        else:
-            job.graded = True
+        for attempt in (1, 2):
+            proc = nbgrader(["autograde", job.assignment, *extra, *limits, *kernel], root, env=env,
+                            timeout=time_limit, check=False, on_timeout=cgroups.kill if cgroups else None)
+            if proc is None:
+                job.reason = f"timed out: the notebook ran longer than {time_limit:g} s in all"
+            elif proc.returncode != 0 or not (root / "autograded" / job.student / job.assignment).is_dir():
+                job.reason = why_failed(proc.stdout + proc.stderr)
+                if attempt == 1 and job.reason.startswith("nbgrader failed"):  # the grader's own error: once more
+                    if cgroups:
+                        cgroups.kill()
+                    continue
+            else:
+                job.graded, job.reason = True, ""
+            break
     finally:
         if cgroups:
             cgroups.remove()

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -157,11 +158,14 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
     start = time.perf_counter()
     work = root / ".nbgrader" / "jobs" / f"{job.assignment}--{job.student}"
     shutil.rmtree(work, ignore_errors=True)
-    (work / "runtime").mkdir(parents=True)
+    work.mkdir(parents=True)
+    # The kernel's IPC sockets: a UNIX socket path may hold at most 107 bytes, so not under the course
+    # root (a long root and a long student id, an email say, would not fit).
+    runtime = Path(tempfile.mkdtemp(prefix="grading-"))
     record = results_dir(root) / job.assignment / f"{job.student}.json"
     record.unlink(missing_ok=True)
     # One torch thread per notebook: the jobs already fill the cores, and more threads only spin.
-    env = {"JUPYTER_RUNTIME_DIR": str(work / "runtime"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+    env = {"JUPYTER_RUNTIME_DIR": str(runtime), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
            "COURSE_RESULTS": str(results_dir(root)), "COURSE_ROOT": str(root)}
     extra = [f"--student={job.student}", "--force"]
     limits = [f"--Execute.timeout={cell_timeout:g}"] if cell_timeout else []
@@ -171,8 +175,8 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
         cgroups = sandbox.Cgroups.create(f"{job.student}-{job.assignment}")
         env["COURSE_SANDBOX_CGROUPS"] = cgroups.env()
         kernel = [f"--Execute.kernel_name={sandbox.KERNEL_NAME}", "--KernelManager.transport=ipc",
-                  f"--KernelManager.ip={work / 'runtime' / 'kernel-ipc'}",
-                  f"--KernelManager.connection_file={work / 'runtime' / 'kernel.json'}"]
+                  f"--KernelManager.ip={runtime / 'kernel-ipc'}",
+                  f"--KernelManager.connection_file={runtime / 'kernel.json'}"]
     else:
         kernel = []
     try:
@@ -194,6 +198,7 @@ def grade_one(job: Job, root: Path, sandboxed: bool, time_limit: float, cell_tim
         if cgroups:
             cgroups.remove()
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(runtime, ignore_errors=True)
     if job.graded and not record.exists():
         job.graded, job.reason = False, "the trusted grader wrote no result record (see nbgrader's log)"
     if not job.graded:

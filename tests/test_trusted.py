@@ -77,6 +77,8 @@ ATTACKS = {
                    "def downsample(x, factor):\n    assert not SEEN, 'the sandbox let me read the exercise specs'\n"
                    "    return x[:, :, ::factor, ::factor]\n", POINTS["downsample"], None),
     # fair verdicts
+    # a student id as long as an email address: the kernel's sockets must still fit a UNIX socket path
+    "first_middle_last_name_at_department_university_example_edu": (RIGHT, POINTS["downsample"], None),
     "warns_and_prints": ("import sys, warnings\ndef downsample(x, factor):\n    warnings.warn('a warning from a correct function')\n"
                          "    print('to stderr', file=sys.stderr)\n    return x[:, :, ::factor, ::factor]\n"
                          "print('x' * 10_000_000)\n", POINTS["downsample"], None),

@@ -17,17 +17,19 @@ AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UN
 LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab lab-instructor check release autograde test test-browser browser bench clean data tensorboard
+.PHONY: help setup lab lab-instructor check release autograde test test-fast test-browser browser bench clean data tensorboard postgres sandbox
 
 help:
 	@echo "make lab         set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)"
 	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's formgrader and create-assignment"
 	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
 	@echo "make test        the course's test suite (sets up first), without the browser test"
+	@echo "make test-fast   the tests that grade no whole class (about a minute)"
 	@echo "make test-browser  the learner's JupyterLab driven in Chromium (installs Chromium first)"
 	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
 	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
+	@echo "                 on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://...  (docs/scaling.md)"
 	@echo "make bench       time every notebook and every exercise's hidden tests"
 	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
 	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...]"
@@ -65,8 +67,19 @@ sandbox:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
-test: setup sandbox
+test: setup sandbox postgres
 	$(BIN)/python -m pytest --ignore=tests/test_browser.py
+
+# The quick tier: everything but the tests that grade whole classes (marked slow).
+test-fast: setup
+	$(BIN)/python -m pytest --ignore=tests/test_browser.py -m "not slow"
+
+# Debian's PostgreSQL server, for the distributed-grading test's gradebook (a shared gradebook for
+# graders on several machines in real use; see docs/scaling.md).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql'"; exit 1; fi; }
 
 # The browser test fails, never skips, when Chromium or Playwright is missing.
 test-browser: setup browser

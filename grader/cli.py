@@ -20,7 +20,12 @@ def main(argv: list[str] | None = None) -> int:
     ag.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     ag.add_argument("--submissions", type=Path, help="folder of zips (one per student) or student folders to file first")
     ag.add_argument("--student", action="append", help="grade only this student (repeatable)")
-    ag.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: one per core)")
+    ag.add_argument("--jobs", type=int, default=None,
+                    help="workers of the local cluster, notebooks graded at once (default: one per core)")
+    ag.add_argument("--scheduler", default=None,
+                    help="grade on this Dask cluster, e.g. tcp://host:8786 (default: $DASK_SCHEDULER, else a local "
+                         "cluster); its workers need the course and the pinned environment, and GRADEBOOK_URL a "
+                         "PostgreSQL gradebook they can all reach")
     ag.add_argument("--time-limit", type=float, default=900, help="seconds one notebook may run in all (default 900)")
     ag.add_argument("--unsandboxed", action="store_true",
                     help="run students' code without the sandbox (only for code you trust)")
@@ -34,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "autograde":
             jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
-                                      jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit, students=args.student)
+                                      jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit, students=args.student,
+                                      scheduler=args.scheduler)
             return 0 if all(j.graded for j in jobs) else 1
         paths = progress.notebooks(args.paths, args.root.resolve())
         for p in paths:

@@ -38,6 +38,7 @@ c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetad
 # Per cell: a hanging exercise fails its own cell and grading goes on.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
+c.Execute.shutdown_kernel = "immediate"  # the kernel is thrown away: do not wait for it to exit cleanly
 
 # Feedback: grades and failure messages. Hidden tests are never in a notebook (they are specs in
 # grader/exercises), and a test cell's outputs are the trusted verdict with a one-line traceback.

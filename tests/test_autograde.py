@@ -12,11 +12,12 @@ import sys
 
 import pytest
 
-from course import PRELUDE, assignments, exercises, hand_in, notebook, scratch_course, spec_lines, submission
+from conftest import mixed_answers
+from course import PRELUDE, assignments, exercises, spec_lines
 from grader import pipeline
 from grader.exercises import spec
 from grader.runtime import engine
-from students import cheats, stand_in_mistake, students
+from students import cheats
 from test_release import tree_digest
 
 
@@ -30,38 +31,10 @@ def in_process_scores(assignment, answers):
     return scores
 
 
-def mixed_answers(assignment):
-    """Answers for the mixed student, and the exercises expected to lose their points.
-
-    The first exercise is right, the second has a known mistake, a third (where there is
-    one) calls the torch op it should re-implement, the rest are right.
-    """
-    names = list(exercises(assignment))
-    s = students(assignment)
-    answers = {n: s.LOOP[n] for n in names}
-    wrong = names[1 % len(names)]
-    answers[wrong] = next(iter(s.WRONG[wrong].values()))
-    lost = {wrong}
-    if len(names) > 2:
-        other, source = stand_in_mistake(assignment, avoid={names[0], wrong})
-        answers[other] = source
-        lost.add(other)
-    return answers, lost
-
-
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    root = scratch_course(tmp_path_factory.mktemp("course"))
-    for a in assignments():
-        hand_in(root, "perfect", a, notebook(a))
-        hand_in(root, "blank", a, notebook(a, "notebooks"))
-        hand_in(root, "mixed", a, submission(a, mixed_answers(a)[0]))
-        hand_in(root, "broken", a, '{"cells": [')
-    before = {part: tree_digest(root / part) for part in ("solutions", "submitted")}
-    printed = []
-    jobs = pipeline.autograde(root=root, out=printed.append)
-    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in pipeline.grades(root) if r["status"] == "graded"}
-    return root, before, jobs, grades, printed
+def graded_class(shared_class):
+    c = shared_class
+    return c.root, c.before, c.results, c.grades, c.printed
 
 
 def total(assignment):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +27,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Unicode
+from traitlets import Float, Unicode
 
 from ..runtime import wire
 from ..runtime.engine import StudentProcessFailure, Verdict, run
@@ -54,11 +55,16 @@ def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
     return outputs
 
 
+class NotebookTimeLimit(Exception):
+    """The whole notebook ran longer than ``TrustedExecute.time_limit``: the submission is not graded."""
+
+
 class TrustedExecute(Execute):
     """Execute the student's cells in their kernel; decide every graded test cell here."""
 
     results_dir = Unicode("", help="folder for the result records (default: $COURSE_RESULTS)").tag(config=True)
     release_root = Unicode("", help="course root whose notebooks/ holds the release (default: $COURSE_ROOT)").tag(config=True)
+    time_limit = Float(0.0, help="seconds the whole notebook may run (0: no limit beyond the per-cell timeout)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
@@ -74,8 +80,12 @@ class TrustedExecute(Execute):
         self._quiet = False
         self._restarts = 0
         self._start = time.perf_counter()
-        self._timings = {"kernel_start": None, "cells": 0.0, "checks": 0.0}
+        # seconds: until the first cell; all cells run in the kernel (of which the student's solution
+        # cells); deciding the exercises
+        self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0}
         nb, resources = super().preprocess(nb, resources, km)
+        if self.time_limit and time.perf_counter() - self._start > self.time_limit:  # the watchdog ended its last cell
+            raise NotebookTimeLimit(f"the notebook ran longer than {self.time_limit:g} s in all")
         record = results.record(self._assignment, self._student, self._verdicts, self._flags,
                                 restarts=self._restarts, seconds=time.perf_counter() - self._start)
         record["timings"] = {k: round(v or 0.0, 3) for k, v in self._timings.items()}
@@ -84,9 +94,17 @@ class TrustedExecute(Execute):
             results.write(Path(folder), record)
         return nb, resources
 
+    def setup_kernel(self, **kwargs):
+        # The kernel's own stdout/stderr (not the cells' outputs, which come by messages) is noise here.
+        kwargs.setdefault("stdout", subprocess.DEVNULL)
+        kwargs.setdefault("stderr", subprocess.DEVNULL)
+        return super().setup_kernel(**kwargs)
+
     # -- the student's cells --------------------------------------------------------------------
 
     def preprocess_cell(self, cell, resources, index):
+        if self.time_limit and time.perf_counter() - self._start > self.time_limit:
+            raise NotebookTimeLimit(f"the notebook ran longer than {self.time_limit:g} s in all")
         if self._timings["kernel_start"] is None:
             self._timings["kernel_start"] = time.perf_counter() - self._start
         if is_test_cell(cell):
@@ -101,6 +119,8 @@ class TrustedExecute(Execute):
             failure = self.run_cell(cell, index)
         finally:
             self._timings["cells"] += time.perf_counter() - start
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                self._timings["solution_cells"] += time.perf_counter() - start
         if failure is None:
             self._replay.append(cell.source)
         elif not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):

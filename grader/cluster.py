@@ -1,0 +1,96 @@
+"""Where grading jobs run: Dask distributed, on an embedded local cluster or an existing one.
+
+By default :func:`connect` starts a local cluster (one worker process per core, one thread
+each, bound to 127.0.0.1, no dashboard): nothing to set up. With ``DASK_SCHEDULER`` (or
+``--scheduler``) it joins an existing cluster whose workers have the course and the pinned
+environment (``dask scheduler`` / ``dask worker``, dask-jobqueue, dask-kubernetes; see
+docs/scaling.md). Either way a worker is a long-lived process that imports nbgrader and torch
+once and then grades job after job (:func:`grader.jobs.grade`).
+
+A job whose worker dies is run once more on another worker (the scheduler's
+``allowed-failures`` is 1 on the embedded cluster; start a standalone scheduler with
+``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1``); a second death makes it "not graded"
+with the reason. A job's result is written by the caller as it arrives, once.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator
+
+from tqdm.auto import tqdm
+
+from .jobs import Job, Result, grade
+
+ALLOWED_FAILURES = 1  # a job is retried once when its worker dies
+
+
+def scheduler_address(explicit: str | None = None) -> str | None:
+    return explicit or os.environ.get("DASK_SCHEDULER") or None
+
+
+@contextlib.contextmanager
+def connect(scheduler: str | None = None, workers: int | None = None) -> Iterator:
+    """A ``distributed.Client``: to ``scheduler`` (``tcp://host:8786``) or to a local cluster of ``workers``."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    address = scheduler_address(scheduler)
+    if address:
+        with Client(address, timeout="30s") as client:
+            yield client
+        return
+    n = max(1, workers or os.cpu_count() or 1)
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
+            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                         dashboard_address=None, silence_logs=logging.ERROR,
+                         worker_dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def describe(client) -> str:
+    """One line for the user: where the jobs run."""
+    info = client.scheduler_info()
+    workers = info.get("workers", {})
+    return f"{len(workers)} workers at {info.get('address', '?')}"
+
+
+def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None = None,
+        progress: bool = True) -> list[Result]:
+    """Grade ``jobs`` on the cluster; ``on_result`` sees each result as it arrives. Never raises for one job."""
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    jobs = list(jobs)
+    by_key = {}
+    futures = []
+    for job in jobs:
+        # Each job once per run: a unique key, so an identical job in a later run is graded again.
+        future = client.submit(grade, job, key=f"grade-{job.key}-{os.urandom(4).hex()}", pure=False)
+        by_key[future.key] = job
+        futures.append(future)
+    results = []
+    failed = 0
+    bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not (progress and jobs))
+    try:
+        for future in as_completed(futures):
+            job = by_key[future.key]
+            try:
+                result = future.result()
+            except KilledWorker:
+                result = Result(job.assignment, job.student,
+                                reason=f"not graded: its grading worker died {ALLOWED_FAILURES + 1} times "
+                                       f"(out of memory, or the machine went away); grade it again")
+            except Exception as e:  # a bug in the grader itself, never the student's code (that runs sandboxed)
+                result = Result(job.assignment, job.student, reason=f"grader error: {type(e).__name__}: {e}"[:300])
+            failed += not result.graded
+            if on_result:
+                on_result(result)
+            results.append(result)
+            bar.update()
+            running = sum(1 for f in futures if f.status == "pending")
+            bar.set_postfix(failed=failed, running=min(running, len(client.nthreads()) or running), refresh=False)
+    finally:
+        bar.close()
+    return results

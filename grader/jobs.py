@@ -1,0 +1,214 @@
+"""One grading job: one student's submission of one assignment, graded where a worker runs it.
+
+:func:`grade` is what a Dask worker runs (:mod:`grader.cluster`). It needs nothing of the
+instructor's machine but what the :class:`Job` carries and the gradebook's URL: the
+submission's files, the release notebooks (for the static tamper scan) and the course's
+fingerprint. It lays them out in a private scratch course under ``/tmp``, drives nbgrader's
+``Autograde`` converter in this process (nbgrader and torch are imported once per worker, not
+once per student), and returns the autograded notebooks and the trusted result record as bytes
+and plain data. The student's cells run in a sandboxed kernel started for this job alone; no
+job sees another's files. A job writes nothing but its scratch folder and its own rows of the
+gradebook, so running it twice (a worker died) gives the same result.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+CONFIG = PACKAGE / "nbgrader_config.py"
+KEPT = ("*.ipynb", "timestamp.txt")  # what comes back from the autograded folder
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to grade one submission; plain data, so it travels to any worker."""
+    assignment: str
+    student: str
+    files: dict  # name -> bytes: the submission folder's notebooks (and timestamp.txt)
+    release: dict  # name -> bytes: notebooks/<assignment>/*.ipynb as released (the scan's baseline)
+    db_url: str
+    sandboxed: bool = True
+    time_limit: float = 900.0  # seconds for the whole notebook
+    cell_timeout: float | None = None  # seconds per cell (default: the course config's)
+    fingerprint: str = ""  # the instructor's grader; a worker with another one refuses the job
+
+    @property
+    def key(self) -> str:
+        return f"{self.assignment}/{self.student}"
+
+
+@dataclass
+class Result:
+    """How one job went. ``files``: the autograded folder's notebooks; ``record``: the trusted verdicts."""
+    assignment: str
+    student: str
+    graded: bool = False
+    reason: str = ""  # why it could not be graded
+    seconds: float = 0.0
+    files: dict = field(default_factory=dict)
+    record: dict | None = None
+    worker: str = ""
+
+
+def fingerprint(loaded: bool = False) -> str:
+    """A hash of the code that decides scores (exercise specs, runtime, trusted harness, config).
+
+    ``loaded``: as this process first read it (a worker's code is what it imported when it started,
+    whatever has changed on disk since)."""
+    if loaded:
+        global _loaded_fingerprint
+        _loaded_fingerprint = _loaded_fingerprint or fingerprint()
+        return _loaded_fingerprint
+    h = hashlib.sha256()
+    for folder in ("exercises", "runtime", "trusted"):
+        for p in sorted((PACKAGE / folder).glob("*.py")):
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    h.update(CONFIG.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_loaded_fingerprint = ""
+
+
+def why_failed(output: str) -> str:
+    """nbgrader's log when a submission could not be graded -> one line for the instructor."""
+    if "DeadKernelError" in output or "Kernel died" in output or "kernel died" in output:
+        return "kernel died (the notebook crashed its kernel, called os._exit, or ran out of memory)"
+    if "Kernel didn't respond" in output or "UnresponsiveKernelError" in output:
+        return "kernel did not start or stopped responding"
+    if "CellTimeoutError" in output or "Timeout waiting for" in output:
+        return "a cell timed out and the kernel could not be interrupted"
+    lines = [l.strip() for l in output.strip().splitlines() if l.strip()]
+    frames = [l for l in lines if l.startswith('File "')]  # where it failed, for a bug report
+    return "nbgrader failed: " + (lines[-1][:200] if lines else "no output") + (f" ({frames[-1][:200]})" if frames else "")
+
+
+_base_config = None
+
+
+def base_config():
+    """The course's nbgrader config, read once per process."""
+    global _base_config
+    if _base_config is None:
+        from traitlets.config.loader import PyFileConfigLoader
+        _base_config = PyFileConfigLoader(CONFIG.name, path=str(PACKAGE)).load_config()
+    return _base_config
+
+
+def _write(folder: Path, files: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        if Path(name).name != name or name.startswith("."):  # filed by the intake; never a path
+            raise ValueError(f"bad file name in job: {name!r}")
+        (folder / name).write_bytes(data)
+
+
+def grade(job: Job) -> Result:
+    """Grade ``job`` in this process (a Dask worker runs one job at a time, so the process's
+    environment is the job's while it runs). Never raises for a student's doing."""
+    start = time.perf_counter()
+    result = Result(job.assignment, job.student, worker=socket.gethostname())
+    if job.fingerprint and job.fingerprint != fingerprint(loaded=True):
+        result.reason = (f"this worker's grader ({fingerprint(loaded=True)}) differs from the instructor's ({job.fingerprint}): "
+                         f"give the worker the same checkout of the course")
+        return result
+    from . import sandbox
+    if job.sandboxed:
+        from . import data
+        data.build_sample()  # the sandbox sees data/ read-only (cheap when it is there)
+    scratch = Path(tempfile.mkdtemp(prefix="grading-"))  # short: the kernel's UNIX sockets live here
+    course = scratch / "course"
+    env = {"JUPYTER_RUNTIME_DIR": str(scratch / "rt"), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    cgroups = None
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "COURSE_SANDBOX_CGROUPS", *env)}
+    try:
+        _write(course / "submitted" / job.student / job.assignment, job.files)
+        _write(course / "notebooks" / job.assignment, job.release)
+        (scratch / "rt").mkdir()
+        overrides = {"TrustedExecute": {"results_dir": str(scratch / "results"), "release_root": str(course),
+                                        "time_limit": float(job.time_limit)}}
+        if job.cell_timeout:
+            overrides["Execute"] = {"timeout": int(job.cell_timeout)}
+        if job.sandboxed:
+            env["JUPYTER_PATH"] = str(sandbox.install_kernelspec(scratch / "spec"))
+            cgroups = sandbox.Cgroups.create(f"{job.student}-{job.assignment}"[:60])
+            env["COURSE_SANDBOX_CGROUPS"] = cgroups.env()
+            overrides["Execute"] = {**overrides.get("Execute", {}), "kernel_name": sandbox.KERNEL_NAME}
+            overrides["KernelManager"] = {"transport": "ipc", "ip": str(scratch / "rt" / "kernel-ipc"),
+                                          "connection_file": str(scratch / "rt" / "kernel.json")}
+        os.environ.update(env)
+        # Past the time limit the harness stops at its next cell; killing the kernel ends the cell it is in.
+        watchdog = threading.Timer(job.time_limit, cgroups.kill) if cgroups else None
+        if watchdog:
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            for attempt in (1, 2):
+                outcome = _autograde(job, course, overrides)
+                if outcome is None:
+                    break
+                result.reason = outcome
+                if attempt == 1 and outcome.startswith("nbgrader failed"):  # the grader's own error: once more
+                    if cgroups:
+                        cgroups.kill()
+                    continue
+                break
+        finally:
+            if watchdog:
+                watchdog.cancel()
+        if outcome is None:
+            record = scratch / "results" / job.assignment / f"{job.student}.json"
+            if not record.exists():
+                result.reason = "the trusted grader wrote no result record"
+            else:
+                folder = course / "autograded" / job.student / job.assignment
+                result.files = {p.name: p.read_bytes() for pattern in KEPT for p in folder.glob(pattern) if p.is_file()}
+                result.record = json.loads(record.read_text())
+                result.graded, result.reason = True, ""
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if cgroups:
+            cgroups.remove()
+        shutil.rmtree(scratch, ignore_errors=True)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _autograde(job: Job, course: Path, overrides: dict) -> str | None:
+    """nbgrader's Autograde converter on the scratch course: None when it graded, else why not."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+    from traitlets.config import Config
+
+    from .trusted.harness import NotebookTimeLimit
+
+    warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy's notes on nbgrader's sessions
+    config = Config(base_config())
+    config.merge(Config(overrides))
+    coursedir = CourseDirectory(config=config, root=str(course), db_url=job.db_url,
+                                assignment_id=job.assignment, student_id=job.student)
+    app = Autograde(coursedir=coursedir, config=config)
+    app.force = True
+    app.create_student = True
+    out = capture_log(app)
+    log = (out.get("log") or "") + "\n" + (out.get("error") or "")
+    if NotebookTimeLimit.__name__ in log:
+        return f"timed out: the notebook ran longer than {job.time_limit:g} s in all"
+    if not out["success"] or not (course / "autograded" / job.student / job.assignment).is_dir():
+        return why_failed(log)
+    return None

@@ -9,8 +9,8 @@ once and then grades job after job (:func:`grader.jobs.grade`).
 
 A job whose worker dies is run once more on another worker (the scheduler's
 ``allowed-failures`` is 1 on the embedded cluster; start a standalone scheduler with
-``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1``); a second death makes it "not graded"
-with the reason. A job's result is written by the caller as it arrives, once.
+``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` and ``..._WORKER_SATURATION=1.0``); a second
+death makes it "not graded" with the reason. A job's result is written by the caller as it arrives, once.
 """
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ from tqdm.auto import tqdm
 from .jobs import Job, Result, grade
 
 ALLOWED_FAILURES = 1  # a job is retried once when its worker dies
+SCHEDULER_CONFIG = {
+    "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+    # A worker holds only the job it runs: a job that kills its worker takes no queued neighbour with it
+    # (jobs last seconds, so nothing is lost by not prefetching).
+    "distributed.scheduler.worker-saturation": 1.0,
+}
 
 
 def scheduler_address(explicit: str | None = None) -> str | None:
@@ -42,7 +48,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Iterato
             yield client
         return
     n = max(1, workers or os.cpu_count() or 1)
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
+    with dask.config.set(SCHEDULER_CONFIG), \
             LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                          dashboard_address=None, silence_logs=logging.ERROR,
                          worker_dashboard_address=None) as cluster, Client(cluster) as client:
@@ -57,8 +63,9 @@ def describe(client) -> str:
 
 
 def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None = None,
-        progress: bool = True) -> list[Result]:
-    """Grade ``jobs`` on the cluster; ``on_result`` sees each result as it arrives. Never raises for one job."""
+        progress: bool = True, task: Callable[[Job], Result] = grade) -> list[Result]:
+    """Grade ``jobs`` on the cluster with ``task``; ``on_result`` sees each result as it arrives.
+    Never raises for one job."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
@@ -67,7 +74,7 @@ def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None 
     futures = []
     for job in jobs:
         # Each job once per run: a unique key, so an identical job in a later run is graded again.
-        future = client.submit(grade, job, key=f"grade-{job.key}-{os.urandom(4).hex()}", pure=False)
+        future = client.submit(task, job, key=f"grade-{job.key}-{os.urandom(4).hex()}", pure=False)
         by_key[future.key] = job
         futures.append(future)
     results = []

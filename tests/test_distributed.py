@@ -66,7 +66,8 @@ def dask_cluster(tmp_path_factory):
     """``dask scheduler`` and two single-thread ``dask worker`` processes; yields (address, workers)."""
     logs = tmp_path_factory.mktemp("dask")
     address = f"tcp://127.0.0.1:{free_port()}"
-    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    env = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
     dask = Path(sys.executable).parent / "dask"
     procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
                                "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,

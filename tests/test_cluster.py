@@ -1,0 +1,44 @@
+"""The job runner on a real embedded Dask cluster, with tasks that misbehave the way machines do."""
+import os
+
+from grader import cluster
+from grader.jobs import Job, Result
+
+
+def job(student):
+    return Job("01_sampling", student, {}, {}, "sqlite://")
+
+
+def crash_the_worker(j: Job) -> Result:
+    if j.student == "doomed":
+        os._exit(1)  # what an OOM kill or a lost machine looks like to the scheduler
+    return Result(j.assignment, j.student, graded=True)
+
+
+def raise_inside_the_grader(j: Job) -> Result:
+    raise RuntimeError("a bug in the grader")
+
+
+def test_a_job_whose_worker_dies_twice_is_reported_not_graded_and_the_others_finish():
+    seen = []
+    with cluster.connect(workers=1) as client:
+        results = cluster.run(client, [job("doomed"), job("alice"), job("bob")], on_result=seen.append,
+                              progress=False, task=crash_the_worker)
+    by = {r.student: r for r in results}
+    assert by["alice"].graded and by["bob"].graded
+    assert not by["doomed"].graded and "worker died 2 times" in by["doomed"].reason
+    assert sorted(r.student for r in seen) == ["alice", "bob", "doomed"], "each result is handed over once"
+
+
+def test_a_grader_error_is_one_not_graded_result_not_a_crash():
+    with cluster.connect(workers=1) as client:
+        (result,) = cluster.run(client, [job("carol")], progress=False, task=raise_inside_the_grader)
+    assert not result.graded and result.reason == "grader error: RuntimeError: a bug in the grader"
+
+
+def test_scheduler_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DASK_SCHEDULER", "tcp://grader-0:8786")
+    assert cluster.scheduler_address() == "tcp://grader-0:8786"
+    assert cluster.scheduler_address("tcp://other:1") == "tcp://other:1"
+    monkeypatch.delenv("DASK_SCHEDULER")
+    assert cluster.scheduler_address() is None

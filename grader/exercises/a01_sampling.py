@@ -10,6 +10,7 @@ ASSIGNMENT = "01_sampling"
 X = torch.arange(16, dtype=torch.float32).reshape(1, 1, 4, 4)
 A = torch.tensor([[[[1.0, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]]])
 B = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+C = torch.tensor([[[[7.0, 3, 5, 2], [8, 7, 1, 6], [4, 9, 3, 9], [0, 8, 4, 5]]]])  # the convolution article's input
 NO_POOLING = ("max_pool", "avg_pool", "adaptive_", "upsample", "fractional_max_pool")
 
 
@@ -72,13 +73,16 @@ EXERCISES = [
                   Example('pool2d(A, 2, mode="avg")', dict(x=A, kernel_size=2, mode="avg"),
                           torch.tensor([[[[3.25, 5.25], [2.0, 2.0]]]])),
                   Example("pool2d on 1×16×28×28 halves height and width",
-                          dict(x=torch.linspace(-1, 1, 16 * 28 * 28).reshape(1, 16, 28, 28), kernel_size=2))],
+                          dict(x=torch.linspace(-1, 1, 16 * 28 * 28).reshape(1, 16, 28, 28), kernel_size=2)),
+                  Example("pool2d(C, 2), the convolution article's max pooling: [[8, 6], [9, 9]]",
+                          dict(x=C, kernel_size=2),
+                          torch.tensor([[[[8.0, 6.0], [9.0, 9.0]]]]))],
         visible=grid(x=[rand(2, 3, 6, 5)], kernel_size=[2], mode=["max", "avg"]),
         hidden=[c for c in grid(x=[rand(1, 1, 1, 1), rand(1, 1, 4, 4), rand(2, 3, 7, 5), rand(1, 2, 9, 8),
                                    rand(3, 1, 3, 10)],
                                 kernel_size=[1, 2, 3, (1, 2), (3, 2)], mode=["max", "avg"]) if window_fits(c)],
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool", "upsample"), routes=POOL_ROUTES,
-        hint=pool2d_hint),
+        hint=pool2d_hint, named={"kernel_size: 2-tuple": "`kernel_size` is an int or a pair `(kh, kw)`"}),
     Exercise(
         "upsample_nearest", 2, reference_nearest, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
         examples=[Example("upsample_nearest(B, 2)", dict(x=B, scale_factor=2),

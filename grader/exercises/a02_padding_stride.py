@@ -183,7 +183,12 @@ EXERCISES = [
         + SIZE_REJECTED,
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool"),
         routes="F.max_pool2d / F.avg_pool2d or nn.MaxPool2d / nn.AvgPool2d on a tensor of zeros",
-        hint=size_hint, dtypes=(torch.float32,), grad=False),
+        hint=size_hint, dtypes=(torch.float32,), grad=False,
+        named={"Output size is too small": "or no window at all",
+               "pad should be (at most half|smaller than or equal to half)": "padding more than half the kernel",
+               "stride should not be zero|dilation should be greater than zero": "a kernel, stride or dilation below 1",
+               "pad must be non-negative": "negative padding",
+               "dilation: 2-tuple": "any of `size`, `kernel_size`, `stride`, `padding`, `dilation` is a pair"}),
     Exercise(
         "max_pool2d", 3, reference_max, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -204,7 +209,11 @@ EXERCISES = [
                       ceil_mode=True)],
         hidden=max_hidden(),
         banned=("max_pool", "adaptive_max_pool", "fractional_max_pool"), routes="F.max_pool2d or nn.MaxPool2d",
-        hint=max_hint),
+        hint=max_hint,
+        named={"stride should not be zero|dilation should be greater than zero": "a kernel, stride or dilation below 1",
+               "pad must be non-negative": "negative padding",
+               "pad should be (at most half|smaller than or equal to half)": "padding more than half of `kernel_size`",
+               "Output size is too small": "an input too small for one window"}),
     Exercise(
         "avg_pool2d", 3, reference_avg, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -224,5 +233,11 @@ EXERCISES = [
                      count_include_pad=[True, False]),
         hidden=avg_hidden(),
         banned=("avg_pool", "adaptive_avg_pool", "max_pool"), routes="F.avg_pool2d or nn.AvgPool2d",
-        hint=avg_hint),
+        hint=avg_hint,
+        named={"stride should not be zero": "a kernel or stride below 1",
+               "pad must be non-negative": "negative padding",
+               "pad should be at most half": "padding more than half of `kernel_size`",
+               "Output size is too small": "an input too small for one window",
+               "divisor must be not zero": "0 is rejected by torch: raise `ValueError`",
+               "(stride|padding): 2-tuple": "kernel_size, stride (None = kernel_size), padding: int or (h, w)"}),
 ]

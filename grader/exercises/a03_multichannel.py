@@ -122,7 +122,8 @@ EXERCISES = [
                 for (h, w) in [(1, 1), (4, 4), (5, 7), (6, 3)] for (kh, kw) in [(1, 1), (2, 2), (3, 2), (1, 3), (3, 3)]
                 if kh <= h and kw <= w]
         + [dict(x=rand(2, 2), k=rand(3, 3)), dict(x=rand(4, 4), k=rand(2, 5))],
-        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=corr_hint),
+        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=corr_hint,
+        named={"Kernel size can't be greater": "If the kernel is larger than the input, raise `ValueError`"}),
     Exercise(
         "conv2d", 3, reference_conv2d, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -139,7 +140,15 @@ EXERCISES = [
                       stride=(2, 1), padding=1),
                  dict(x=rand(1, 2, 5, 5, **SMALL), weight=rand(3, 2, 2, 2, **SMALL), padding="same")],
         hidden=conv_hidden(),
-        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=conv_hint),
+        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=conv_hint,
+        named={r"expected input\[.*\] to have \d+ channels": "channel counts that do not match",
+               "expected bias to be": "a bias of the wrong size",
+               "non-positive (stride|dilation)|dilation should be greater than zero": "stride or dilation below 1",
+               "negative padding": "negative padding", "padding='same' is not supported": '`"same"` with a stride',
+               "Invalid padding string": "an unknown padding string",
+               "Kernel size can't be greater": "a kernel larger than the padded input",
+               "padding: (2-tuple|'valid')|dilation: 2-tuple": '`stride`, `padding` and `dilation` are ints or pairs; '
+                                                                '`padding` may also be `"valid"` or `"same"`'}),
     Exercise(
         "conv_output_shape", 2, reference_shape, groups={"examples": 0.5, "values": 1, "errors": 0.5},
         examples=[
@@ -160,5 +169,12 @@ EXERCISES = [
         + grid(input_shape=[(1, 1, 28, 28)], out_channels=[64], kernel_size=[3], stride=[1, 2], padding=[0, 1])
         + SHAPE_REJECTED,
         banned=NO_CONV, routes="F.conv2d or nn.Conv2d on a tensor of zeros", hint=shape_hint,
-        dtypes=(torch.float32,), grad=False),
+        dtypes=(torch.float32,), grad=False,
+        named={"expected weight to be at least 1|kernel size should be greater than": "out_channels or kernel below 1",
+               "non-positive stride|dilation should be greater than zero": "stride or dilation below 1",
+               "negative padding": "negative padding", "padding='same' is not supported": '`"same"` with a stride',
+               "Invalid padding string": "an unknown padding string",
+               "Kernel size can't be greater": "a kernel larger than the padded input",
+               "(stride|dilation): 2-tuple": "`kernel_size`, `stride`, `dilation` are ints or pairs",
+               "padding: (2-tuple|'valid')": '`padding` an int, a pair, `"valid"` or `"same"`'}),
 ]

@@ -269,7 +269,10 @@ EXERCISES = [
         hidden=grid(x=[rand(1, 1, 1, 1), rand(2, 3, 5, 7), rand(1, 2, 6, 4)],
                     output_size=[1, 2, 3, (2, 3), (3, 1), (None, 2), (4, None), (7, 5)])
         + [dict(x=rand(1, 1, 3, 3), output_size=5), dict(x=rand(2, 1, 9, 2), output_size=(4, 3))] + REJECTED,
-        banned=NO_POOLING, routes="F.adaptive_avg_pool2d or nn.AdaptiveAvgPool2d", hint=adaptive_hint),
+        banned=NO_POOLING, routes="F.adaptive_avg_pool2d or nn.AdaptiveAvgPool2d", hint=adaptive_hint,
+        named={"elements of output_size must be greater than or equal to 0": "a negative output size",
+               "output_size must be 2": "a tuple that is not a pair",
+               "output_size: 2-tuple with None": "in which `None` means \"keep the input's size\""}),
     Exercise(
         "adaptive_max_pool2d", 3, reference_adaptive_max,
         groups={"examples": 0.75, "values": 1.5, "gradients": 0.5, "errors": 0.25},
@@ -289,7 +292,10 @@ EXERCISES = [
            dict(x=rand(2, 1, 9, 2), output_size=(4, 3), return_indices=True),
            dict(x=rand(1, 2, 4, 4), output_size=-1), dict(x=rand(1, 2, 4, 4), output_size=(2, -3), return_indices=True),
            dict(x=rand(1, 2, 4, 4), output_size=(2, 2, 2))],
-        banned=NO_POOLING, routes="F.adaptive_max_pool2d or nn.AdaptiveMaxPool2d", hint=max_hint),
+        banned=NO_POOLING, routes="F.adaptive_max_pool2d or nn.AdaptiveMaxPool2d", hint=max_hint,
+        named={"negative dimension": "a negative output size",
+               r"output_size.size\(\) must be 2": "a tuple that is not a pair",
+               "output_size: (int|2-tuple with None)": "output_size: int or (out_h, out_w), None = keep that size"}),
     Exercise(
         "channel_pool", 2, reference_channel_pool,
         groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},
@@ -302,7 +308,8 @@ EXERCISES = [
                     mode=["max", "avg"])
         + [dict(x=rand(2, 3, 4, 4), mode="mean"), dict(x=rand(2, 3, 4, 4), mode="min")],
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool", "lp_pool"),
-        routes="F.max_pool1d / F.max_pool3d / F.avg_pool1d or their nn layers", hint=channel_hint),
+        routes="F.max_pool1d / F.max_pool3d / F.avg_pool1d or their nn layers", hint=channel_hint,
+        named={"^(mean|min)$": "Any other mode raises `ValueError`"}),  # the reference raises ValueError(mode)
     Exercise(
         "GAPClassifier", 3, ReferenceGAPClassifier, probe="module_head",
         groups={"parameters": 1, "values": 1, "gradients": 0.5, "training": 0.5},

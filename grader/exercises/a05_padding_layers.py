@@ -73,5 +73,9 @@ EXERCISES = [
                 + grid(x=SHAPES, padding=PADDINGS, mode=["reflect", "replicate", "circular"])
                 + grid(x=[rand(1, 2, 3, 3)], padding=[1], mode=["reflect", "replicate", "circular"], value=[1.0])
                 + grid(x=[rand(1, 2, 3, 3)], padding=[1], mode=["symmetric", "zeros"])),
-        banned=NO_PAD, routes=ROUTES, hint=pad2d_hint),
+        banned=NO_PAD, routes=ROUTES, hint=pad2d_hint,
+        named={"Padding size should be less than": "reflection padding not smaller than the input",
+               "wrapping around more than once": "circular padding larger than the input",
+               "doesn't take in value argument": 'a nonzero `value` with a mode other than `"constant"`',
+               "Unrecognised padding mode": "an unknown mode"}),
 ]

@@ -138,7 +138,8 @@ EXERCISES = [
                   Example("relu(B, inplace=True) with B = arange(-3, 6): B changed in place and returned itself",
                           dict(x=A.clone(), inplace=True))],
         visible=RELU_VISIBLE, hidden=RELU_HIDDEN,
-        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_hint),
+        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_hint,
+        named={r"x: tensor of rank \d": "for a tensor of any shape", "call: non_leaf": "also when `x` is not a leaf"}),
     Exercise(
         "sigmoid", 3, torch.sigmoid, groups={"examples": 0.75, "values": 1.5, "gradients": 0.75},
         examples=[Example("sigmoid(A) with A = arange(-3, 6) (the article's nn.Sigmoid())", dict(x=A),
@@ -152,7 +153,8 @@ EXERCISES = [
         hidden=[dict(x=x) for x in [rand(1), rand(2, 3, 2, 5), rand(5, 1, 7, low=-30, high=30),
                                     rand(4, 25, low=-1000, high=1000), rand(2, 30, low=-120, high=120),
                                     rand(40, low=-800, high=-600), rand(40, low=600, high=800), EXTREMES]],
-        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_hint),
+        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_hint,
+        named={r"x: tensor of rank \d": "for any shape and dtype"}),
     Exercise(
         "leaky_relu", 2, reference_leaky_relu, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
         examples=[Example("leaky_relu(A) with A = arange(-3, 6)", dict(x=A),
@@ -164,7 +166,7 @@ EXERCISES = [
                 + grid(x=[rand(1), rand(2, 3, 2, 3), rand(4, 9, low=-1e4, high=1e4)],
                        negative_slope=[0.0, 0.01, 0.3, 1.0, 2.5, -0.5])
                 + grid(x=ZEROS[:1], negative_slope=[0.01, 0.2, 2.5, -0.5])),
-        banned=NO_LEAKY, routes=LEAKY_ROUTES, hint=leaky_hint),
+        banned=NO_LEAKY, routes=LEAKY_ROUTES, hint=leaky_hint, named={r"x: tensor of rank \d": "x: any shape"}),
     Exercise(
         "relu_grad", 2, reference_relu_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
         examples=[Example("relu_grad(A) with A = arange(-3, 6): 0 at x = 0", dict(x=A),
@@ -172,7 +174,8 @@ EXERCISES = [
         visible=[dict(x=rand(2, 3, 4, 5))],
         hidden=[dict(x=rand(1)), dict(x=rand(3, 1, 7)), dict(x=rand(4, 9, low=-1e4, high=1e4)),
                 dict(x=ZEROS[0]), dict(x=fixed([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))],
-        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_grad_hint),
+        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_grad_hint,
+        named={r"x: tensor of rank \d": "Both take x of any shape"}),
     Exercise(
         "sigmoid_grad", 2, reference_sigmoid_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
         examples=[Example("sigmoid_grad at 0, 1, 2", dict(x=torch.tensor([0.0, 1.0, 2.0])),
@@ -182,5 +185,6 @@ EXERCISES = [
         visible=[dict(x=rand(2, 3, 4, 5))],
         hidden=[dict(x=rand(1)), dict(x=rand(5, 1, 7, low=-30, high=30)), dict(x=rand(4, 25, low=-1000, high=1000)),
                 dict(x=rand(50, low=-800, high=-600)), dict(x=rand(50, low=600, high=800)), dict(x=EXTREMES)],
-        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_grad_hint),
+        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_grad_hint,
+        named={r"x: tensor of rank \d": "Both take x of any shape"}),
 ]

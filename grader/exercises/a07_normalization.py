@@ -347,7 +347,13 @@ EXERCISES = [
                           dict(x=X, running_mean=torch.tensor([4.0, 3.0]), running_var=torch.tensor([4.0, 1.0]),
                           training=False))],
         visible=BN_VISIBLE, hidden=BN_HIDDEN,
-        banned=NO_NORM, routes="F.batch_norm, nn.BatchNorm2d or another normalization layer", hint=bn_hint),
+        banned=NO_NORM, routes="F.batch_norm, nn.BatchNorm2d or another normalization layer", hint=bn_hint,
+        named={"running_(mean|var): None": "Both may be `None` (no tracking)",
+               "Expected more than 1 value per channel": "Fewer than 2 values per channel is a ValueError",
+               "running_mean must be defined in evaluation mode":
+                   "when they are `None` there is nothing to normalise with: raise ValueError",
+               "running_mean and running_var must either both be None": "only one of them given is a ValueError",
+               "call: steps": "update them **in place**"}),
     Exercise(
         "instance_norm2d", 2, reference_instance_norm2d,
         groups={"examples": 0.5, "values": 0.75, "gradients": 0.5, "errors": 0.25},
@@ -358,7 +364,8 @@ EXERCISES = [
                          ["none", "weight", "both"])
                 + in_cases([(1, 2, 3, 3), (3, 2, 2, 2)], ["both"], eps=[0.5])),
         banned=NO_NORM, routes="F.instance_norm, nn.InstanceNorm2d or another normalization layer",
-        hint="one mean and biased variance per sample and channel, over (H, W) only; eps inside the square root"),
+        hint="one mean and biased variance per sample and channel, over (H, W) only; eps inside the square root",
+        named={"Expected more than 1 spatial element": "Fewer than 2 values per map (H·W = 1) is a ValueError"}),
     Exercise(
         "BatchNorm2d", 3, nn.BatchNorm2d,
         groups={"examples": 0.75, "values": 1, "gradients": 0.25, "running": 0.5, "state_dict": 0.5},

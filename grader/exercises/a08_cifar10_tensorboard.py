@@ -204,7 +204,8 @@ def optimizer_label(case) -> str:
 
 def train_describe(case):
     return (f"{case['n']} images in batches of {case['batch_size']}, optimizer {optimizer_label(case)}, "
-            f"epochs {case['epochs']} (one writer for all)")
+            f"epochs {case['epochs']} (one writer for all"
+            + ("; the model is in eval mode when each epoch starts, as evaluation leaves it)" if case.get("eval_first") else ")"))
 
 
 STEP_HINT = "step = epoch * len(loader) + i, with i the batch index counted from 0 in every epoch"
@@ -284,6 +285,7 @@ def optimizer_case(optimizer, **settings):
 
 TRAIN_HIDDEN = [dict(n=23, batch_size=5, epochs=[0, 1], **optimizer_case("SGD", lr=0.1, momentum=0.9), seed=1),
                 dict(n=8, batch_size=8, epochs=[3], **optimizer_case("Adam", lr=0.01), seed=2),
+                dict(n=9, batch_size=3, epochs=[0, 1], **optimizer_case("SGD", lr=0.1), seed=5, eval_first=True),
                 dict(n=10, batch_size=3, epochs=[0, 1, 2], **optimizer_case("SGD", lr=0.5), seed=3),
                 dict(n=7, batch_size=2, epochs=[5, 6], **optimizer_case("Adam", lr=0.01), seed=4)]
 
@@ -428,7 +430,7 @@ EXERCISES = [
                           f"output (2, 10) for 2 images of 3×32×32, {PARAMETERS[norm]} parameters",
                           dict(norm=norm, check="example"))
                   for norm, kind in NORM_TYPES.items()],
-        hidden=CNN_HIDDEN),
+        hidden=CNN_HIDDEN, named={"unknown norm": "Any other `norm` raises `ValueError` with a message"}),
     Exercise(
         "train_epoch", 3, reference_train_epoch,
         groups={"examples": 0.75, "steps": 0.5, "losses": 0.75, "returned": 0.5, "weights": 0.5},

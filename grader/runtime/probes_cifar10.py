@@ -226,7 +226,8 @@ def train_epoch(fn: Any, payload: dict, guard: bool = True) -> dict:
     """``fn(model, loader, optimizer, writer, epoch)`` for every epoch of ``payload["epochs"]``.
 
     The payload: ``n`` images in batches of ``batch_size`` (from ``seed``, which also seeds the network),
-    ``optimizer`` (a name of :data:`OPTIMIZERS`) with its ``settings``. Observations: ``returned`` (type,
+    ``optimizer`` (a name of :data:`OPTIMIZERS`) with its ``settings``; with ``eval_first`` the model is put in
+    eval mode before every epoch, as evaluating between epochs leaves it. Observations: ``returned`` (type,
     repr and value of each epoch's result), ``error`` (the epoch that raised, and what), ``logged``
     ((step, value) of every ``loss/train`` record), ``scalar_tags``, ``state`` (the final state_dict).
     """
@@ -241,6 +242,8 @@ def train_epoch(fn: Any, payload: dict, guard: bool = True) -> dict:
                 writer = SummaryWriter(folder)
             try:
                 for epoch in payload["epochs"]:
+                    if payload.get("eval_first"):
+                        model.eval()
                     failure, value = run_guarded(fn, payload, guard, model, loader, optimizer, writer, int(epoch))
                     if failure and failure["status"] != "raised":
                         return failure

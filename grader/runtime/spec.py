@@ -58,6 +58,10 @@ class Exercise:
     compare: Callable | None = None
     describe: Callable[[dict], str] | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # custom groups' names for feedback
+    # What the exercise's text names for its hidden cases (tests/test_fairness.py): a regex matching one of the
+    # reference's error messages, or an argument form no visible case shows ("kernel_size: 2-tuple",
+    # "x: tensor of rank 1", "stride: None", "call: steps"), mapped to the phrase of the text that names it.
+    named: dict[str, str] = field(default_factory=dict)
 
     def group_title(self, group: str) -> str:
         return self.group_names.get(group) or GROUPS.get(group, group)

@@ -196,6 +196,7 @@ def make_cnn(norm="batch"):
         "logs the running mean instead of the step's loss": _train(value="sum(losses) / len(losses)"),
         "returns the last step's loss": _train(result="losses[-1]"),
         "trains in eval mode": _train(mode="model.eval()"),
+        "forgets model.train(), so a model evaluated before the epoch trains in eval mode": _train(mode="pass"),
         "returns the mean weighted by batch size": '''
 def train_epoch(model, loader, optimizer, writer, epoch):
     model.train()

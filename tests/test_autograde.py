@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from conftest import mixed_answers
@@ -131,3 +132,19 @@ def test_cli_invalid_source_notebook(tmp_path):
     proc = cli("--root", str(tmp_path), "release")
     assert proc.returncode != 0 and "is not a valid notebook" in proc.stderr
     assert hashlib.sha256((tmp_path / "solutions" / "01_sampling" / "01_sampling.ipynb").read_bytes()).digest() == before
+
+
+def test_the_graders_requests_never_land_in_the_notebook_or_the_feedback(graded_class):
+    """A request carries the hidden cases' inputs: nbclient stores executed cells back into the notebook,
+    so the harness must put back the cell a request would replace."""
+    root = graded_class[0]
+    for student in ("perfect", "blank", "mixed"):
+        for a in assignments():
+            graded = nbformat.read(root / "autograded" / student / a / f"{a}.ipynb", as_version=4)
+            handed_in = nbformat.read(root / "submitted" / student / a / f"{a}.ipynb", as_version=4)
+            assert [c.id for c in graded.cells] == [c.id for c in handed_in.cells], (student, a)
+            assert [c.source for c in graded.cells if not c.metadata.get("nbgrader", {}).get("grade")] == \
+                [c.source for c in handed_in.cells if not c.metadata.get("nbgrader", {}).get("grade")], (student, a)
+            page = (root / "feedback" / student / a / f"{a}.html").read_text()
+            for text in (page, (root / "autograded" / student / a / f"{a}.ipynb").read_text()):
+                assert "_grading_serve" not in text and ".grading-reply" not in text, (student, a)

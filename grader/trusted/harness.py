@@ -139,7 +139,10 @@ class TrustedExecute(Execute):
         kernel (the student's cells so far replayed) has replaced the old one."""
         self._quiet = quiet
         try:
-            self.execute_cell(cell, index, store_history=not quiet)
+            if quiet:
+                self.execute_quietly(cell)
+            else:
+                self.execute_cell(cell, index, store_history=True)
             if not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
                 return None
             failure = f"ran longer than {self.timeout} s (an endless loop?)"  # interrupted: start clean all the same
@@ -152,6 +155,17 @@ class TrustedExecute(Execute):
         self.fresh_kernel()
         return failure
 
+    def execute_quietly(self, cell) -> None:
+        """Run a cell of the grader's own (a request, a replay) that is not part of the notebook.
+
+        nbclient stores every executed cell back at its index; this one must never land in the
+        notebook (a request holds the hidden cases' inputs), so the cell it would replace is put back."""
+        kept = self.nb.cells[0]
+        try:
+            self.execute_cell(cell, 0, store_history=False)
+        finally:
+            self.nb.cells[0] = kept
+
     def fresh_kernel(self) -> None:
         """Restart the student's kernel and replay the student's cells that ran so far, quietly."""
         self._restarts += 1
@@ -160,7 +174,7 @@ class TrustedExecute(Execute):
         self._quiet = True
         try:
             for source in self._replay:
-                self.execute_cell(nbformat.v4.new_code_cell(source), 0, store_history=False)
+                self.execute_quietly(nbformat.v4.new_code_cell(source))
         except (DeadKernelError, CellTimeoutError):
             pass
         finally:

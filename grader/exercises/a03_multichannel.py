@@ -1,4 +1,4 @@
-"""03_multichannel: corr2d, conv2d, conv_output_shape."""
+"""03_multichannel: corr2d, conv2d, conv_output_shape, avg_pool_as_conv."""
 import torch
 import torch.nn.functional as F
 
@@ -14,6 +14,9 @@ K2 = torch.tensor([[[0.0, 1], [2, 3]], [[1.0, 2], [3, 4]]])
 _gen = torch.Generator().manual_seed(0)
 DIGIT = torch.randn(1, 1, 28, 28, generator=_gen)
 W64, B64 = torch.randn(64, 1, 3, 3, generator=_gen), torch.randn(64, generator=_gen)
+
+# X of the notebook's section 1: arange(16) as 4×4 and the same plus 1, as two channels.
+X_POOL = torch.cat((torch.arange(16.0).reshape(1, 1, 4, 4), torch.arange(16.0).reshape(1, 1, 4, 4) + 1), dim=1)
 
 NO_CONV = ("conv", "slow_conv", "mkldnn_conv", "cudnn_conv", "thnn_conv", "miopen_conv")
 SMALL = dict(low=-1, high=1)
@@ -110,6 +113,36 @@ SHAPE_REJECTED = [
     dict(input_shape=(1, 3, 2, 8), out_channels=2, kernel_size=3)]
 
 
+# ---------------------------------------------------------------------------------------------
+# avg_pool_as_conv
+
+def reference_avg_pool_as_conv(x, kernel_size):
+    return F.avg_pool2d(x, kernel_size, stride=kernel_size)
+
+
+def avg_conv_hint(case, expected, got):
+    if expected is None:
+        return "torch rejects a kernel larger than the input (kh > H or kw > W): check it and raise ValueError"
+    if got is None:
+        return ("torch accepts these: kernel_size is an int or a pair (kh, kw), and the weight must have x's dtype "
+                "(float64 inputs too): build it with dtype=x.dtype")
+    if getattr(got, "shape", None) != getattr(expected, "shape", None):
+        return ("stride = kernel_size: the output is N×C×floor(H / kh)×floor(W / kw), one channel per input channel "
+                "(groups=C)")
+    return ("the weight is (C, 1, kh, kw), every entry 1 / (kh·kw), with groups=C: each channel is averaged on its "
+            "own, no channel mixes into another")
+
+
+AVG_HIDDEN = (
+    [dict(x=rand(1, 1, 1, 1), kernel_size=1), dict(x=rand(1, 1, 1, 1), kernel_size=(1, 1))]
+    + grid(x=[rand(2, 3, 4, 4)], kernel_size=[1, 2, 3, 4, (2, 1), (1, 4), (3, 2)])
+    + grid(x=[rand(1, 4, 7, 5)], kernel_size=[2, 3, 5, (2, 3), (7, 1), (3, 5)])
+    + grid(x=[rand(3, 2, 6, 9)], kernel_size=[2, 3, 6, (4, 2), (1, 9)])
+    + grid(x=[rand(2, 5, 5, 1)], kernel_size=[1, (2, 1), (5, 1)])
+    + [dict(x=rand(1, 2, 3, 3), kernel_size=4), dict(x=rand(2, 3, 4, 4), kernel_size=(5, 1)),
+       dict(x=rand(2, 3, 4, 4), kernel_size=(1, 5)), dict(x=rand(2, 5, 5, 1), kernel_size=2)])
+
+
 EXERCISES = [
     Exercise(
         "corr2d", 2, reference_corr2d, groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},
@@ -177,4 +210,18 @@ EXERCISES = [
                "Kernel size can't be greater": "a kernel larger than the padded input",
                "(stride|dilation): 2-tuple": "`kernel_size`, `stride`, `dilation` are ints or pairs",
                "padding: (2-tuple|'valid')": '`padding` an int, a pair, `"valid"` or `"same"`'}),
+    Exercise(
+        "avg_pool_as_conv", 2, reference_avg_pool_as_conv,
+        groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},
+        examples=[
+            Example("avg_pool_as_conv(X, 2) (X of section 1: 2 channels of 4×4)", dict(x=X_POOL, kernel_size=2)),
+            Example("avg_pool_as_conv(X, (1, 2)) (1×2 windows)", dict(x=X_POOL, kernel_size=(1, 2))),
+            Example("avg_pool_as_conv(X, 3) (3 does not divide 4: the last row and column are dropped)",
+                    dict(x=X_POOL, kernel_size=3))],
+        visible=grid(x=[rand(2, 3, 6, 5)], kernel_size=[2, (3, 2)]),
+        hidden=AVG_HIDDEN,
+        banned=("avg_pool", "adaptive_avg_pool"), routes="F.avg_pool2d, nn.AvgPool2d or F.adaptive_avg_pool2d",
+        hint=avg_conv_hint,
+        named={"Output size is too small": "If the kernel is larger than the input in either dimension (kh > H or "
+                                           "kw > W), raise `ValueError` with a message"}),
 ]

@@ -88,6 +88,18 @@ def conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=
         out.append((size + 2 * p[i] - span) // s[i] + 1)
     return (n, out_channels, out[0], out[1])
 ''',
+    "avg_pool_as_conv": '''
+def avg_pool_as_conv(x, kernel_size):
+    if isinstance(kernel_size, int):
+        kh = kw = kernel_size
+    else:
+        kh, kw = kernel_size
+    channels = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("the kernel does not fit in the input")
+    weight = torch.ones(channels, 1, kh, kw, dtype=x.dtype) / (kh * kw)
+    return F.conv2d(x, weight, stride=(kh, kw), groups=channels)
+''',
 }
 
 WRONG = {
@@ -277,6 +289,68 @@ def conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=
     return (n, out_channels, out[0], out[1])
 ''',
     },
+    "avg_pool_as_conv": {
+        "weight (C, C, kh, kw) without groups: mixes the channels": '''
+def avg_pool_as_conv(x, kernel_size):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, c, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
+    return F.conv2d(x, weight, stride=(kh, kw))
+''',
+        "divides by kh instead of kh·kw": '''
+def avg_pool_as_conv(x, kernel_size):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, 1, kh, kw), 1.0 / kh, dtype=x.dtype)
+    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
+''',
+        "stride 1 (the convolution's default) instead of stride = kernel_size": '''
+def avg_pool_as_conv(x, kernel_size):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
+    return F.conv2d(x, weight, groups=c)
+''',
+        "forgets the pair form of kernel_size": '''
+def avg_pool_as_conv(x, kernel_size):
+    k, c = kernel_size, x.shape[1]
+    if k > x.shape[2] or k > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, 1, k, k), 1.0 / (k * k), dtype=x.dtype)
+    return F.conv2d(x, weight, stride=k, groups=c)
+''',
+        "builds the weight in float32 whatever x's dtype": '''
+def avg_pool_as_conv(x, kernel_size):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw))
+    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
+''',
+        "reads a pair as (kw, kh)": '''
+def avg_pool_as_conv(x, kernel_size):
+    kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    if kh > x.shape[2] or kw > x.shape[3]:
+        raise ValueError("kernel larger than the input")
+    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
+    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
+''',
+        "no check for a kernel larger than the input (F.conv2d's RuntimeError)": '''
+def avg_pool_as_conv(x, kernel_size):
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    c = x.shape[1]
+    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
+    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
+''',
+    },
 }
 
 CHEAT = {
@@ -292,5 +366,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
 def conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=0, dilation=1):
     layer = nn.Conv2d(input_shape[1], out_channels, kernel_size, stride, padding, dilation)
     return tuple(layer(torch.zeros(input_shape)).shape)
+''',
+    "avg_pool_as_conv": '''
+def avg_pool_as_conv(x, kernel_size):
+    return nn.AvgPool2d(kernel_size)(x)
 ''',
 }

@@ -53,9 +53,10 @@ def main(names: list[str]) -> int:
             pipeline.autograde([a], root, out=lambda *_: None)  # registers the assignment
             t = timed(pipeline.autograde, [a], root, out=lambda *_: None)
             split = results.read(pipeline.results_dir(root), a, "student")["timings"]
-        rest = t - sum(split.values())
-        print(f"  autograde one submission       {t:6.1f} s   = nbgrader {rest:.1f} + kernel start {split['kernel_start']:.1f}"
-              f" + cells {split['cells']:.1f} + trusted checks {split['checks']:.1f}")
+        rest = t - split["kernel_start"] - split["cells"] - split["checks"]
+        print(f"  autograde one submission       {t:6.1f} s   = cluster start, nbgrader, feedback, reports {rest:.1f}"
+              f" + kernel start {split['kernel_start']:.1f} + cells {split['cells']:.1f} (solution cells "
+              f"{split['solution_cells']:.2f}) + trusted checks {split['checks']:.1f}")
         for name in exercises(a):
             t = timed(run_exercise, a, name, students(a).LOOP[name])
             over += t > EXERCISE_TARGET

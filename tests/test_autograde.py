@@ -21,6 +21,8 @@ from grader.runtime import engine
 from students import cheats
 from test_release import tree_digest
 
+pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
+
 
 def in_process_scores(assignment, answers):
     """Exercise -> what the same spec gives its answer when the function runs in this process."""

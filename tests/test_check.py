@@ -4,9 +4,12 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 
 from course import assignments, exercises, submission
 from students import students
+
+pytestmark = pytest.mark.slow  # runs every notebook (make test-fast skips it)
 
 
 def test_check_reports_pass_fail_and_not_attempted(tmp_path):

@@ -24,6 +24,8 @@ from course import exercises, graded, notebook, scratch_course, submission
 from grader import pipeline, sandbox
 from test_release import tree_digest
 
+pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
+
 A = "01_sampling"
 FULL = sum(exercises(A).values())
 POINTS = exercises(A)

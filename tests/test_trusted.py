@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 
 import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines, submission
 from grader import pipeline, sandbox
+
+pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 
 A = "01_sampling"
 POINTS = exercises(A)

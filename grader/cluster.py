@@ -96,8 +96,9 @@ def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None 
                 on_result(result)
             results.append(result)
             bar.update()
-            running = sum(1 for f in futures if f.status == "pending")
-            bar.set_postfix(failed=failed, running=min(running, len(client.nthreads()) or running), refresh=False)
+            remaining = len(jobs) - len(results)  # each worker thread runs one of them
+            bar.set_postfix(failed=failed, running=min(remaining, sum(client.nthreads().values()) or remaining),
+                            refresh=False)
     finally:
         bar.close()
     return results

@@ -12,8 +12,8 @@ gradebook, so running it twice (a worker died) gives the same result.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import os
 import shutil
 import socket
@@ -23,6 +23,8 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .trusted import results
 
 PACKAGE = Path(__file__).resolve().parent
 CONFIG = PACKAGE / "nbgrader_config.py"
@@ -60,15 +62,8 @@ class Result:
     worker: str = ""
 
 
-def fingerprint(loaded: bool = False) -> str:
-    """A hash of the code that decides scores (exercise specs, runtime, trusted harness, config).
-
-    ``loaded``: as this process first read it (a worker's code is what it imported when it started,
-    whatever has changed on disk since)."""
-    if loaded:
-        global _loaded_fingerprint
-        _loaded_fingerprint = _loaded_fingerprint or fingerprint()
-        return _loaded_fingerprint
+def fingerprint() -> str:
+    """A hash of the code that decides scores (exercise specs, runtime, trusted harness, config), as on disk now."""
     h = hashlib.sha256()
     for folder in ("exercises", "runtime", "trusted"):
         for p in sorted((PACKAGE / folder).glob("*.py")):
@@ -77,7 +72,11 @@ def fingerprint(loaded: bool = False) -> str:
     return h.hexdigest()[:16]
 
 
-_loaded_fingerprint = ""
+@functools.lru_cache(maxsize=None)
+def loaded_fingerprint() -> str:
+    """:func:`fingerprint` as this process first read it: a worker's code is what it imported when it
+    started, whatever has changed on disk since."""
+    return fingerprint()
 
 
 def why_failed(output: str) -> str:
@@ -93,16 +92,24 @@ def why_failed(output: str) -> str:
     return "nbgrader failed: " + (lines[-1][:200] if lines else "no output") + (f" ({frames[-1][:200]})" if frames else "")
 
 
-_base_config = None
-
-
+@functools.lru_cache(maxsize=None)
 def base_config():
     """The course's nbgrader config, read once per process."""
-    global _base_config
-    if _base_config is None:
-        from traitlets.config.loader import PyFileConfigLoader
-        _base_config = PyFileConfigLoader(CONFIG.name, path=str(PACKAGE)).load_config()
-    return _base_config
+    from traitlets.config.loader import PyFileConfigLoader
+    return PyFileConfigLoader(CONFIG.name, path=str(PACKAGE)).load_config()
+
+
+def nbgrader_step(converter: str, config, **coursedir) -> dict:
+    """nbgrader's ``converter`` (``Autograde``, ``GenerateAssignment``, ``GenerateFeedback``) run in this
+    process, forced, on the course that ``coursedir`` (root, db_url, assignment_id, ...) describes;
+    nbgrader's own ``capture_log`` result: ``success``, ``log``, ``error``."""
+    import nbgrader.converters
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    app = getattr(nbgrader.converters, converter)(coursedir=CourseDirectory(config=config, **coursedir), config=config)
+    app.force = True
+    return capture_log(app)
 
 
 def _write(folder: Path, files: dict) -> None:
@@ -118,8 +125,8 @@ def grade(job: Job) -> Result:
     environment is the job's while it runs). Never raises for a student's doing."""
     start = time.perf_counter()
     result = Result(job.assignment, job.student, worker=socket.gethostname())
-    if job.fingerprint and job.fingerprint != fingerprint(loaded=True):
-        result.reason = (f"this worker's grader ({fingerprint(loaded=True)}) differs from the instructor's ({job.fingerprint}): "
+    if job.fingerprint and job.fingerprint != loaded_fingerprint():
+        result.reason = (f"this worker's grader ({loaded_fingerprint()}) differs from the instructor's ({job.fingerprint}): "
                          f"give the worker the same checkout of the course")
         return result
     from . import sandbox
@@ -167,13 +174,12 @@ def grade(job: Job) -> Result:
             if watchdog:
                 watchdog.cancel()
         if outcome is None:
-            record = scratch / "results" / job.assignment / f"{job.student}.json"
-            if not record.exists():
+            result.record = results.read(scratch / "results", job.assignment, job.student)
+            if result.record is None:
                 result.reason = "the trusted grader wrote no result record"
             else:
                 folder = course / "autograded" / job.student / job.assignment
                 result.files = {p.name: p.read_bytes() for pattern in KEPT for p in folder.glob(pattern) if p.is_file()}
-                result.record = json.loads(record.read_text())
                 result.graded, result.reason = True, ""
     finally:
         for k, v in saved.items():
@@ -190,9 +196,6 @@ def grade(job: Job) -> Result:
 
 def _autograde(job: Job, course: Path, overrides: dict) -> str | None:
     """nbgrader's Autograde converter on the scratch course: None when it graded, else why not."""
-    from nbgrader.converters import Autograde
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
     from traitlets.config import Config
 
     from .trusted.harness import NotebookTimeLimit
@@ -200,12 +203,8 @@ def _autograde(job: Job, course: Path, overrides: dict) -> str | None:
     warnings.filterwarnings("ignore", module="nbgrader")  # SQLAlchemy's notes on nbgrader's sessions
     config = Config(base_config())
     config.merge(Config(overrides))
-    coursedir = CourseDirectory(config=config, root=str(course), db_url=job.db_url,
-                                assignment_id=job.assignment, student_id=job.student)
-    app = Autograde(coursedir=coursedir, config=config)
-    app.force = True
-    app.create_student = True
-    out = capture_log(app)
+    out = nbgrader_step("Autograde", config, root=str(course), db_url=job.db_url,
+                        assignment_id=job.assignment, student_id=job.student)
     log = (out.get("log") or "") + "\n" + (out.get("error") or "")
     if NotebookTimeLimit.__name__ in log:
         return f"timed out: the notebook ran longer than {job.time_limit:g} s in all"

@@ -20,7 +20,8 @@ from pathlib import Path
 from . import cluster, intake, report, sandbox
 from . import jobs as jobs_module
 from .jobs import Job, Result, fingerprint
-from .trusted.results import results_dir  # noqa: F401 (also the place tests and the benchmark ask)
+from .trusted import results as records
+from .trusted.results import results_dir  # also the place tests and the benchmark ask
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,18 +36,11 @@ def gradebook_path(root: Path) -> Path:
 def convert(converter: str, root: Path, **coursedir) -> None:
     """Run nbgrader's ``converter`` (``GenerateAssignment``, ``GenerateFeedback``) on the course at ``root``
     in this process, forced; CourseError with nbgrader's log when it fails."""
-    import nbgrader.converters
-    from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
-
     gradebook_path(root).parent.mkdir(exist_ok=True)
     # nbgrader runs `alembic` by name when it creates a gradebook: this environment's bin comes first.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    config = jobs_module.base_config()
-    app = getattr(nbgrader.converters, converter)(
-        coursedir=CourseDirectory(config=config, root=str(root), db_url=db_url(root), **coursedir), config=config)
-    app.force = True
-    out = capture_log(app)
+    out = jobs_module.nbgrader_step(converter, jobs_module.base_config(), root=str(root), db_url=db_url(root),
+                                    **coursedir)
     if not out["success"]:
         tail = "\n".join(((out.get("log") or "") + (out.get("error") or "")).strip().splitlines()[-15:])
         raise CourseError(f"nbgrader {converter} {coursedir} failed:\n{tail}")
@@ -124,16 +118,14 @@ def _store(result: Result, root: Path) -> None:
     """Write one job's result into the course: autograded/ and the result record, or clear a stale one."""
     folder = root / "autograded" / result.student / result.assignment
     shutil.rmtree(folder, ignore_errors=True)
-    record = results_dir(root) / result.assignment / f"{result.student}.json"
-    record.unlink(missing_ok=True)
+    records.path(results_dir(root), result.assignment, result.student).unlink(missing_ok=True)
     if not result.graded:
         shutil.rmtree(root / "feedback" / result.student / result.assignment, ignore_errors=True)
         return
     folder.mkdir(parents=True)
     for name, data in result.files.items():
         (folder / Path(name).name).write_bytes(data)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(json.dumps(result.record, indent=1))
+    records.write(results_dir(root), result.record)
 
 
 def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,

@@ -84,8 +84,7 @@ class TrustedExecute(Execute):
         # cells); deciding the exercises
         self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0}
         nb, resources = super().preprocess(nb, resources, km)
-        if self.time_limit and time.perf_counter() - self._start > self.time_limit:  # the watchdog ended its last cell
-            raise NotebookTimeLimit(f"the notebook ran longer than {self.time_limit:g} s in all")
+        self.check_time_limit()  # the watchdog may have ended the last cell
         record = results.record(self._assignment, self._student, self._verdicts, self._flags,
                                 restarts=self._restarts, seconds=time.perf_counter() - self._start)
         record["timings"] = {k: round(v or 0.0, 3) for k, v in self._timings.items()}
@@ -93,6 +92,10 @@ class TrustedExecute(Execute):
         if folder:
             results.write(Path(folder), record)
         return nb, resources
+
+    def check_time_limit(self) -> None:
+        if self.time_limit and time.perf_counter() - self._start > self.time_limit:
+            raise NotebookTimeLimit(f"the notebook ran longer than {self.time_limit:g} s in all")
 
     def setup_kernel(self, **kwargs):
         # The kernel's own stdout/stderr (not the cells' outputs, which come by messages) is noise here.
@@ -103,8 +106,7 @@ class TrustedExecute(Execute):
     # -- the student's cells --------------------------------------------------------------------
 
     def preprocess_cell(self, cell, resources, index):
-        if self.time_limit and time.perf_counter() - self._start > self.time_limit:
-            raise NotebookTimeLimit(f"the notebook ran longer than {self.time_limit:g} s in all")
+        self.check_time_limit()
         if self._timings["kernel_start"] is None:
             self._timings["kernel_start"] = time.perf_counter() - self._start
         if is_test_cell(cell):

@@ -102,6 +102,23 @@ def avg_pool_as_conv(x, kernel_size):
 ''',
 }
 
+_PAIR = "(kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size"
+_AVG_CONV = '''
+def avg_pool_as_conv(x, kernel_size):
+    {pair}
+    c = x.shape[1]
+    {check}
+    weight = torch.full({shape}, {entry}{dtype})
+    return F.conv2d(x, weight, {call})
+'''
+
+
+def _avg_conv(pair=f"kh, kw = {_PAIR}", check='if kh > x.shape[2] or kw > x.shape[3]:\n        raise ValueError("kernel larger than the input")',
+              shape="(c, 1, kh, kw)", entry="1.0 / (kh * kw)", dtype=", dtype=x.dtype", call="stride=(kh, kw), groups=c"):
+    """The grouped-conv solution of avg_pool_as_conv with one piece swapped for a mistake."""
+    return _AVG_CONV.format(pair=pair, check=check, shape=shape, entry=entry, dtype=dtype, call=call)
+
+
 WRONG = {
     "corr2d": {
         "flips the kernel (mathematical convolution)": '''
@@ -290,66 +307,14 @@ def conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=
 ''',
     },
     "avg_pool_as_conv": {
-        "weight (C, C, kh, kw) without groups: mixes the channels": '''
-def avg_pool_as_conv(x, kernel_size):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, c, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
-    return F.conv2d(x, weight, stride=(kh, kw))
-''',
-        "divides by kh instead of kh·kw": '''
-def avg_pool_as_conv(x, kernel_size):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, 1, kh, kw), 1.0 / kh, dtype=x.dtype)
-    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
-''',
-        "stride 1 (the convolution's default) instead of stride = kernel_size": '''
-def avg_pool_as_conv(x, kernel_size):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
-    return F.conv2d(x, weight, groups=c)
-''',
-        "forgets the pair form of kernel_size": '''
-def avg_pool_as_conv(x, kernel_size):
-    k, c = kernel_size, x.shape[1]
-    if k > x.shape[2] or k > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, 1, k, k), 1.0 / (k * k), dtype=x.dtype)
-    return F.conv2d(x, weight, stride=k, groups=c)
-''',
-        "builds the weight in float32 whatever x's dtype": '''
-def avg_pool_as_conv(x, kernel_size):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw))
-    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
-''',
-        "reads a pair as (kw, kh)": '''
-def avg_pool_as_conv(x, kernel_size):
-    kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    if kh > x.shape[2] or kw > x.shape[3]:
-        raise ValueError("kernel larger than the input")
-    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
-    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
-''',
-        "no check for a kernel larger than the input (F.conv2d's RuntimeError)": '''
-def avg_pool_as_conv(x, kernel_size):
-    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-    c = x.shape[1]
-    weight = torch.full((c, 1, kh, kw), 1.0 / (kh * kw), dtype=x.dtype)
-    return F.conv2d(x, weight, stride=(kh, kw), groups=c)
-''',
+        "weight (C, C, kh, kw) without groups: mixes the channels":
+            _avg_conv(shape="(c, c, kh, kw)", call="stride=(kh, kw)"),
+        "divides by kh instead of kh·kw": _avg_conv(entry="1.0 / kh"),
+        "stride 1 (the convolution's default) instead of stride = kernel_size": _avg_conv(call="groups=c"),
+        "forgets the pair form of kernel_size": _avg_conv(pair="kh = kw = kernel_size"),
+        "builds the weight in float32 whatever x's dtype": _avg_conv(dtype=""),
+        "reads a pair as (kw, kh)": _avg_conv(pair=f"kw, kh = {_PAIR}"),
+        "no check for a kernel larger than the input (F.conv2d's RuntimeError)": _avg_conv(check="pass"),
     },
 }
 

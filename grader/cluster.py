@@ -87,7 +87,7 @@ def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None 
                 result = future.result()
             except KilledWorker:
                 result = Result(job.assignment, job.student,
-                                reason=f"not graded: its grading worker died {ALLOWED_FAILURES + 1} times "
+                                reason=f"its grading worker died {ALLOWED_FAILURES + 1} times "
                                        f"(out of memory, or the machine went away); grade it again")
             except Exception as e:  # a bug in the grader itself, never the student's code (that runs sandboxed)
                 result = Result(job.assignment, job.student, reason=f"grader error: {type(e).__name__}: {e}"[:300])

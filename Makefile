@@ -68,11 +68,11 @@ sandbox:
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
 test: setup sandbox postgres
-	$(BIN)/python -m pytest --ignore=tests/test_browser.py
+	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py"
 
 # The quick tier: everything but the tests that grade whole classes (marked slow).
 test-fast: setup
-	$(BIN)/python -m pytest --ignore=tests/test_browser.py -m "not slow"
+	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow"
 
 # Debian's PostgreSQL server, for the distributed-grading test's gradebook (a shared gradebook for
 # graders on several machines in real use; see docs/scaling.md).
@@ -83,7 +83,7 @@ postgres:
 
 # The browser test fails, never skips, when Chromium or Playwright is missing.
 test-browser: setup browser
-	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/test_browser.py -v -s
+	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/test_browser*.py -v -s
 
 # Playwright's own browser download needs the internet; Debian's Chromium comes from apt.
 browser:

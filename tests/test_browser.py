@@ -10,18 +10,16 @@ table shows it), press Validate (the other three exercises are reported failing)
 each step go to ``docs/screenshots/`` (the README's walk-through uses them).
 
 Without Chromium or Playwright the test is skipped, unless ``COURSE_BROWSER_TEST=required``
-(``make test-browser`` and CI set it), when it fails instead.
+(``make test-browser`` and CI set it), when it fails instead (``tests/browser.py``).
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,16 +29,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, browser_or_skip, free_port, shot
+
 ASSIGNMENT = "01_sampling"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 NOTEBOOKS = Path(os.environ.get("COURSE_NOTEBOOKS", ROOT / "notebooks"))  # the release under test
-SHOTS = Path(os.environ.get("SCREENSHOTS", ROOT / "docs" / "screenshots"))
-REQUIRED = os.environ.get("COURSE_BROWSER_TEST") == "required"
-# Without the background-networking flags Chromium keeps opening connections that a closed
-# network refuses; a fresh user-data-dir comes from launch_persistent_context.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SOLUTION = ("def downsample(x, factor):", "return x[..., ::factor, ::factor]")
 PROGRESS_CELL = f'from grader.runtime.progress import show; show("{ASSIGNMENT}")'
 # Lab settings for the test run only (a temporary settings folder): every cell in the DOM, no
@@ -52,23 +44,6 @@ LAB_SETTINGS = {
 }
 
 pytestmark = pytest.mark.timeout(420)
-
-
-def _browser_or_skip():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "the playwright package (make setup installs it)"
-    else:
-        missing = None if os.access(CHROMIUM, os.X_OK) else f"Chromium at {CHROMIUM} (make browser installs it)"
-    if missing:
-        (pytest.fail if REQUIRED else pytest.skip)(f"browser test needs {missing}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _make_lab_recipe() -> str:
@@ -85,7 +60,7 @@ class Lab:
         self.root = tmp / "notebooks"
         shutil.copytree(NOTEBOOKS / ASSIGNMENT, self.root / ASSIGNMENT,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"), copy_function=shutil.copy)
-        self.port, self.token = _free_port(), secrets.token_hex(16)
+        self.port, self.token = free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         settings = tmp / "lab-settings"
         for name, values in LAB_SETTINGS.items():
@@ -161,7 +136,7 @@ class Lab:
 
 @pytest.fixture
 def lab(tmp_path):
-    _browser_or_skip()
+    browser_or_skip()
     server = Lab(tmp_path)
     try:
         yield server
@@ -232,7 +207,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                 expect(idle).to_have_count(1, timeout=90_000)
                 expect(page.locator("#jp-main-statusbar")).to_contain_text("| Idle", timeout=90_000)
                 expect(nb.locator(".validate-button")).to_be_visible()
-                _shot(page, "01_notebook")
+                shot(page, "01_notebook")
 
             with step("student mode in the page: Validate, no formgrader, no create-assignment"):
                 plugins = page.evaluate("""() => Object.fromEntries([
@@ -256,7 +231,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                 assert ran_all == _tagged_raises_exception(lab), "Run All should stop at untagged failing test cells only"
                 print(f"    Run All ran {len(ran)} of {test_cells.count()} test cells")
                 _scroll_to_top(page, nb.locator(".jp-MarkdownCell", has_text="Exercise 1"))
-                _shot(page, "02_not_implemented")
+                shot(page, "02_not_implemented")
 
             solution = code_cells.filter(has_text=SOLUTION[0])
             test = test_cells.filter(has_text='check("downsample", downsample)')
@@ -278,7 +253,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                 expect(test.locator(".jp-OutputArea")).not_to_contain_text("Error")
                 expect(test.locator(".jp-OutputArea")).not_to_contain_text("Traceback")
                 _scroll_to_top(page, nb.locator(".jp-MarkdownCell", has_text="Exercise 1"))
-                _shot(page, "03_test_passes")
+                shot(page, "03_test_passes")
 
             with step("the progress cell prints this notebook's table"):
                 progress = code_cells.filter(has_text="grader.runtime.progress")
@@ -304,7 +279,7 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                     assert re.search(rf"{name}\s+\d+\s+{others}", table), table
                 assert "2 of 10 points" in table, table
                 _scroll_to_bottom(page, out)
-                _shot(page, "04_progress")
+                shot(page, "04_progress")
 
             with step("press Validate: the other three exercises are reported, downsample is not"):
                 nb.locator(".validate-button jp-button, .validate-button button").first.click()
@@ -317,15 +292,15 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
                 assert 'check("downsample", downsample)' not in text and 'check("pool2d", pool2d)' in text, text
                 assert "NotImplementedError" in text, text
                 result.locator(".jp-RenderedText").nth(1).evaluate("el => el.scrollIntoView({block: 'start'})")
-                _shot(page, "05_validate")
+                shot(page, "05_validate")
                 page.locator(".jp-Dialog").get_by_role("button", name="Ok").click()
                 expect(result).to_have_count(0)
         finally:
             context.close()
     total = time.monotonic() - started
     print(f"  browser test: {total:.0f} s; screenshots in {SHOTS}")
-    for shot in ("01_notebook", "02_not_implemented", "03_test_passes", "04_progress", "05_validate"):
-        assert 10_000 < (SHOTS / f"{shot}.png").stat().st_size < 200_000, shot
+    for name in ("01_notebook", "02_not_implemented", "03_test_passes", "04_progress", "05_validate"):
+        assert 10_000 < (SHOTS / f"{name}.png").stat().st_size < 200_000, name
 
 
 def _tagged_raises_exception(lab: Lab) -> bool:
@@ -333,15 +308,6 @@ def _tagged_raises_exception(lab: Lab) -> bool:
     nb = json.loads((lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
     tests = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
     return all("raises-exception" in c["metadata"].get("tags", []) for c in tests)
-
-
-def _shot(page, name: str):
-    """A screenshot in docs/screenshots/, as a 256-colour PNG (a third of the size, same look)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
-        SHOTS / f"{name}.png", optimize=True)
 
 
 def _prompt(cell) -> str:

@@ -1,0 +1,49 @@
+"""What the browser tests share: Chromium (Debian's, ``make browser``), Playwright, screenshots.
+
+Without Chromium or Playwright a browser test is skipped, unless ``COURSE_BROWSER_TEST=required``
+(``make test-browser`` and CI set it), when it fails instead.
+"""
+from __future__ import annotations
+
+import io
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SCREENSHOTS", ROOT / "docs" / "screenshots"))
+REQUIRED = os.environ.get("COURSE_BROWSER_TEST") == "required"
+# Without the background-networking flags Chromium keeps opening connections that a closed
+# network refuses; a fresh user-data-dir comes from launch_persistent_context.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def browser_or_skip():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the playwright package (make setup installs it)"
+    else:
+        missing = None if os.access(CHROMIUM, os.X_OK) else f"Chromium at {CHROMIUM} (make browser installs it)"
+    if missing:
+        (pytest.fail if REQUIRED else pytest.skip)(f"browser test needs {missing}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shot(page, name: str, folder: Path = SHOTS):
+    """A screenshot in docs/screenshots/, as a 256-colour PNG (a third of the size, same look)."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        folder / f"{name}.png", optimize=True)

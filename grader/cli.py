@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in paths:
             exercises += progress.check_notebook(p)
         print(progress.table(exercises))
+        print(progress.model_answer_text(exercises, args.root.resolve()), end="")
         return 0
     except CourseError as e:
         print(f"error: {e}", file=sys.stderr)

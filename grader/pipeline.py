@@ -195,7 +195,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         convert("GenerateFeedback", root, assignment_id=name, student_id_exclude=",".join(others))
     if todo:
         export(root, root / "reports" / "nbgrader_grades.csv")
-        report.write(root, done, problems)
+        report.write(root, done, problems, db_url(root))
         summarize(root, done, out)
     for p in problems + [f"{j.student}/{j.assignment}: NOT GRADED: {j.reason}" for j in done if not j.graded]:
         out(p)
@@ -232,6 +232,8 @@ def summarize(root: Path, jobs: list[Result], out=print) -> None:
     for j in jobs:
         r = scores.get((j.student, j.assignment), {})
         result = f"{float(r['score']):g} / {float(r['max_score']):g}" if j.graded and r else f"NOT GRADED ({j.reason})"
+        if j.graded and " to grade by hand" in r.get("written", ""):
+            result += f"  (written answers: {r['written']})"
         out(f"{j.student.ljust(width)}  {j.assignment:<24}  {result}")
     out(f"grades: {root / 'reports' / 'grades.csv'}   class report: {root / 'reports' / 'class_report.md'}   "
         f"feedback: {root / 'feedback'}/<student>/<assignment>/")

@@ -2,8 +2,8 @@
 
 Writes under ``reports/``: ``grades.csv`` (nbgrader's export plus a ``status`` column, with
 no score for a submission that could not be graded, the points of every exercise's check
-groups and the integrity flags), ``class_report.md`` and ``class_report.png`` (share of
-students passing each exercise). Per-exercise results come from the trusted result records
+groups, the written answers' state and the integrity flags), ``class_report.md`` and
+``class_report.png`` (share of students passing each exercise). Per-exercise results come from the trusted result records
 (:mod:`grader.trusted.results`), never from what a student's notebook shows.
 """
 from __future__ import annotations
@@ -48,7 +48,37 @@ def groups_cell(rec: dict | None) -> str:
                      for e in rec["exercises"])
 
 
-def write_grades(root: Path, jobs, recs: dict) -> None:
+def written_answers(db_url: str, jobs) -> dict[tuple[str, str], dict]:
+    """(assignment, student) -> the written answers (manually graded markdown cells) of a graded submission:
+    ``cells``, ``to_grade`` (still waiting for a grader in formgrader), ``points`` and ``given`` (points so far).
+    An answer left as the release's stub scores 0 without a grader (nbgrader's rule)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out = {}
+    with Gradebook(db_url) as gb:
+        for j in jobs:
+            if not j.graded:
+                continue
+            try:
+                sub = gb.find_submission(j.assignment, j.student)
+            except MissingEntry:
+                continue
+            cells = [g for nb in sub.notebooks for g in nb.grades if g.cell_type == "markdown"]
+            if cells:
+                out[(j.assignment, j.student)] = dict(
+                    cells=len(cells), to_grade=sum(g.needs_manual_grade for g in cells),
+                    points=sum(g.max_score for g in cells), given=sum(g.score for g in cells if not g.needs_manual_grade))
+    return out
+
+
+def written_cell(w: dict | None) -> str:
+    """``2 of 3 to grade by hand`` while a grader has answers left, then ``1.5/3`` (points given)."""
+    if not w:
+        return ""
+    return f"{w['to_grade']} of {w['cells']} to grade by hand" if w["to_grade"] else f"{w['given']:g}/{w['points']:g}"
+
+
+def write_grades(root: Path, jobs, recs: dict, written: dict) -> None:
     exported = root / "reports" / "nbgrader_grades.csv"
     rows = {}
     if exported.exists():
@@ -56,23 +86,24 @@ def write_grades(root: Path, jobs, recs: dict) -> None:
             rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     with open(root / "reports" / "grades.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["assignment", "student_id", "status", "score", "max_score", "groups", "integrity_flags"])
+        w.writerow(["assignment", "student_id", "status", "score", "max_score", "groups", "written", "integrity_flags"])
         for j in jobs:
             r = rows.get((j.student, j.assignment), {})
             if j.graded:
                 rec = recs.get((j.assignment, j.student))
                 flags = " | ".join(f"{f['exercise']}: {f['line']}" for f in (rec or {}).get("integrity_flags", []))
                 w.writerow([j.assignment, j.student, "graded", r.get("score", ""), r.get("max_score", ""),
-                            groups_cell(rec), flags])
+                            groups_cell(rec), written_cell(written.get((j.assignment, j.student))), flags])
             else:
-                w.writerow([j.assignment, j.student, f"not graded: {j.reason}", "", r.get("max_score", ""), "", ""])
+                w.writerow([j.assignment, j.student, f"not graded: {j.reason}", "", r.get("max_score", ""), "", "", ""])
 
 
-def write(root: Path, jobs, problems: list[str]) -> None:
+def write(root: Path, jobs, problems: list[str], db_url: str) -> None:
     out = root / "reports"
     out.mkdir(exist_ok=True)
     recs = read_records(root, jobs)
-    write_grades(root, jobs, recs)
+    written = written_answers(db_url, jobs)
+    write_grades(root, jobs, recs, written)
     results = exercise_results(jobs, recs)
     lines = ["# Class report", "", f"{sum(j.graded for j in jobs)} of {len(jobs)} submissions graded.", "",
              "## Exercises", "",
@@ -92,6 +123,15 @@ def write(root: Path, jobs, problems: list[str]) -> None:
               "exercises, so every exercise). These are leads to review: to override, open the submission in formgrader "
               "(`make lab-instructor`) and give the exercise's test cell a manual score.", ""]
     lines += [f"- {j.student} / {j.assignment} / {f['exercise']}: `{f['line'].replace('`', chr(39))}`" for j, f in flagged] or ["None."]
+    waiting = {k: w for k, w in written.items() if w["to_grade"]}
+    lines += ["", "## Written answers", ""]
+    if written:
+        lines += [f"{sum(w['to_grade'] for w in waiting.values())} written answers in {len(waiting)} submissions wait for a "
+                  "grader; the scores above count them as 0 until then. Grade them in formgrader (`make lab-instructor`, "
+                  "*Manual Grading*; docs/manual-grading.md). An answer left blank scores 0 without a grader.", ""]
+        lines += [f"- {s} / {a}: {w['to_grade']} of {w['cells']}" for (a, s), w in sorted(waiting.items())]
+    else:
+        lines += ["None in these assignments."]
     not_graded = [j for j in jobs if not j.graded]
     lines += ["", "## Not graded", ""]
     lines += [f"- {j.student} / {j.assignment}: {j.reason}" for j in not_graded] or ["None."]

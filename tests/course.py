@@ -34,9 +34,15 @@ def graded(nb, grade_id: str):
 
 
 def exercises(assignment: str) -> dict[str, float]:
-    """Exercise name -> points, in notebook order."""
+    """Exercise name -> points of its autograded test cell, in notebook order."""
     return {c.metadata.nbgrader.grade_id.removeprefix("test_"): c.metadata.nbgrader.points
-            for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade")}
+            for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+
+
+def written(assignment: str) -> dict[str, float]:
+    """grade_id -> points of every written answer (a manually graded markdown cell), in notebook order."""
+    return {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
+            for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"}
 
 
 def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = False) -> engine.Verdict:

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from conftest import mixed_answers
-from course import PRELUDE, assignments, exercises, spec_lines
+from course import PRELUDE, assignments, exercises, spec_lines, written
 from grader import pipeline
 from grader.exercises import spec
 from grader.runtime import engine
@@ -41,7 +41,13 @@ def graded_class(shared_class):
 
 
 def total(assignment):
+    """The autograded points: every exercise's test cell."""
     return sum(exercises(assignment).values())
+
+
+def maximum(assignment):
+    """The assignment's points: the exercises and the written answers graded by hand."""
+    return total(assignment) + sum(written(assignment).values())
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -50,6 +56,34 @@ def test_solutions_get_full_marks_and_run_without_errors(graded_class, assignmen
     assert grades[("perfect", assignment)] == total(assignment)
     executed = (root / "autograded" / "perfect" / assignment / f"{assignment}.ipynb").read_text()
     assert '"output_type": "error"' not in executed
+    row = {(r["student_id"], r["assignment"]): r for r in pipeline.grades(root)}[("perfect", assignment)]
+    assert float(row["max_score"]) == maximum(assignment)
+    n = len(written(assignment))
+    assert row["written"] == (f"{n} of {n} to grade by hand" if n else ""), "model answers wait for a grader"
+
+
+def test_written_answers_count_once_a_grader_scores_them(graded_class, tmp_path):
+    """A grader's score on a written answer (formgrader writes the gradebook) is in the next report;
+    the perfect student's autograded points stay as they were. On a copy of the gradebook."""
+    from nbgrader.api import Gradebook
+
+    from grader import report
+
+    root, _, jobs, grades, _ = graded_class
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    (tmp_path / "gradebook.db").write_bytes((root / ".nbgrader" / "gradebook.db").read_bytes())
+    a = next(a for a in assignments() if len(written(a)) >= 2)
+    first, *rest = written(a)
+    with Gradebook(url) as gb:
+        nb = gb.find_submission_notebook(a, a, "perfect")
+        gb.find_grade(first, a, a, "perfect").manual_score = written(a)[first]
+        gb.db.commit()
+        score = nb.score
+    state = report.written_answers(url, [j for j in jobs if j.assignment == a])
+    assert report.written_cell(state[(a, "perfect")]) == f"{len(rest)} of {len(rest) + 1} to grade by hand"
+    assert score == grades[("perfect", a)] + written(a)[first]
+    assert report.written_cell(state[(a, "blank")]) == f"0/{sum(written(a).values()):g}", \
+        "a blank answer scores 0 without a grader"
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -106,8 +140,9 @@ def test_grading_never_modifies_solutions_or_submissions(graded_class):
 def test_summary_table_lists_every_graded_student(graded_class):
     printed = "\n".join(graded_class[4])
     for a in assignments():
-        assert re.search(rf"perfect\s+{a}\s+{total(a):g} / {total(a):g}", printed)
-        assert re.search(rf"blank\s+{a}\s+0 / {total(a):g}", printed)
+        hand = rf"\s+\(written answers: {len(written(a))} of {len(written(a))} to grade by hand\)" if written(a) else ""
+        assert re.search(rf"perfect\s+{a}\s+{total(a):g} / {maximum(a):g}{hand}", printed)
+        assert re.search(rf"blank\s+{a}\s+0 / {maximum(a):g}\n", printed + "\n")
 
 
 def cli(*args, cwd=None):

@@ -55,11 +55,14 @@ def _make_lab_recipe() -> str:
 class Lab:
     """JupyterLab in student mode on a copy of the notebooks; always stopped."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, mode: str = "student", root: Path | None = None):
+        """``mode``: student (``make lab``) or instructor (``make lab-instructor``, then on ``root``,
+        a course folder whose nbgrader config the caller wrote into ``tmp/jupyter-config``)."""
         self.tmp = tmp
-        self.root = tmp / "notebooks"
-        shutil.copytree(NOTEBOOKS / ASSIGNMENT, self.root / ASSIGNMENT,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"), copy_function=shutil.copy)
+        self.root = root or tmp / "notebooks"
+        if root is None:
+            shutil.copytree(NOTEBOOKS / ASSIGNMENT, self.root / ASSIGNMENT,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"), copy_function=shutil.copy)
         self.port, self.token = free_port(), secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         settings = tmp / "lab-settings"
@@ -69,7 +72,7 @@ class Lab:
             path.write_text(json.dumps(values))
         env = dict(os.environ)
         env.update(
-            JUPYTER_CONFIG_PATH=str(ROOT / "grader" / "jupyter" / "student"),  # student mode, as `make lab`
+            JUPYTER_CONFIG_PATH=str(ROOT / "grader" / "jupyter" / mode),  # as `make lab` / `make lab-instructor`
             JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"),
             JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
             JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),

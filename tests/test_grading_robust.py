@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import exercises, graded, notebook, scratch_course, submission
+from course import exercises, graded, notebook, scratch_course, submission, written
 from grader import pipeline, sandbox
 from test_release import tree_digest
 
@@ -222,7 +222,7 @@ def test_row(graded_class, student):
     else:
         assert job.graded, job.reason
         assert row["status"] == "graded" and float(row["score"]) == expected, (row, job)
-        assert float(row["max_score"]) == FULL
+        assert float(row["max_score"]) == FULL + sum(written(A).values()), "the written answers count in the maximum"
     # nobody's work affects anybody else's
     assert float(g["grades"]["correct"]["score"]) == FULL
     victim = g["root"] / "submitted" / "correct" / A / f"{A}.ipynb"

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from course import PRELUDE, assignments, exercises, submission
+from course import PRELUDE, assignments, exercises, submission, written
 from grader.runtime import progress
 from students import students
 
@@ -47,6 +47,28 @@ def test_show_reports_pass_fail_and_not_attempted(assignment, tmp_path, monkeypa
     assert f"First failure: {failed} in {assignment}.ipynb" in out
     done = sum(points[n] for n in names if plan.get(n) == "pass")
     assert f"{done:g} of {sum(points.values()):g} points from visible tests" in out
+
+
+@pytest.mark.parametrize("assignment", assignments())
+def test_written_answers_are_listed_and_the_model_answer_follows_an_answer(assignment, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    answers = list(written(assignment))
+    assert 2 <= len(answers) <= 3, "two or three written answers per notebook"
+    mine = "My answer: pooling keeps the strongest response in each window."
+    folder, namespace = learner(tmp_path, assignment, {})
+    nbformat.write(submission(assignment, {answers[0]: mine}), folder / f"{assignment}.ipynb")  # saved, as a learner does
+    monkeypatch.chdir(folder)
+    progress.show(assignment, namespace)
+    out = capsys.readouterr().out
+    assert status_line(out, answers[0], "answered") and status_line(out, answers[1], "not answered"), out
+    assert f"written answers: 1 of {len(answers)} answered" in out, out
+    model = progress.model_answers(assignment)
+    assert model[answers[0]].removeprefix("**Model answer.**").strip() in out, "the model answer of the answered question"
+    assert model[answers[1]].removeprefix("**Model answer.**").strip() not in out, "no model answer before an answer"
+    # a class's students have no solutions/: the table still lists the answers, no model answer shows
+    without = progress.model_answer_text(progress.written_answers(submission(assignment, {answers[0]: mine}), "x"),
+                                         root=tmp_path)
+    assert without == ""
 
 
 def test_show_says_not_run_for_exercises_the_kernel_has_not_defined(tmp_path, monkeypatch, capsys):

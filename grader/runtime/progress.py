@@ -3,6 +3,9 @@
 An exercise is a graded test cell (nbgrader ``grade: true``, ``grade_id`` ``test_<name>``).
 Its status is ``pass`` when the cell ran without error, ``not attempted`` when it
 stopped on the ``NotImplementedError`` left in the exercise, ``fail`` otherwise.
+A written answer is a manually graded markdown cell (``grade_id`` ``answer_<slug>``): ``answered``
+or ``not answered``; once it is answered, the model answer from ``solutions/`` is shown (when the
+course folder has one: self-paced learners do, a class's students usually do not).
 
 :func:`show` prints the same table for one notebook from inside the learner's kernel
 (the last cell of every notebook calls it).
@@ -37,11 +40,44 @@ class Exercise:
     status: str
     message: str = ""
 
+    @property
+    def written(self) -> bool:
+        return self.status in WRITTEN
+
+
+WRITTEN = ("answered", "not answered")
+STUB = "YOUR ANSWER HERE"  # nbgrader's ClearSolutions.text_stub: what the release puts in an answer cell
+
 
 def test_cells(nb) -> list[tuple[int, dict]]:
     """(index, cell) of every graded test cell, in notebook order."""
     return [(i, c) for i, c in enumerate(nb.cells)
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def answer_cells(nb) -> list[tuple[int, dict]]:
+    """(index, cell) of every manually graded written answer (a markdown solution cell with points)."""
+    return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
+            and c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")]
+
+
+def written_answers(nb, label: str) -> list[Exercise]:
+    out = []
+    for _, cell in answer_cells(nb):
+        info = cell.metadata["nbgrader"]
+        answered = cell.source.strip() not in ("", STUB)
+        out.append(Exercise(label, info["grade_id"], info.get("points", 0), WRITTEN[not answered]))
+    return out
+
+
+def model_answers(assignment: str, root: Path = ROOT) -> dict[str, str]:
+    """grade_id -> the model answer in ``solutions/<assignment>/<assignment>.ipynb`` ({} without it)."""
+    path = root / "solutions" / assignment / f"{assignment}.ipynb"
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return {}
+    return {c.metadata["nbgrader"]["grade_id"]: c.source.strip() for _, c in answer_cells(nb)}
 
 
 def status_of(cell) -> tuple[str, str]:
@@ -80,7 +116,7 @@ def check_notebook(path: Path, progress: bool = True) -> list[Exercise]:
         info = cell.metadata["nbgrader"]
         status, message = status_of(cell)
         out.append(Exercise(rel, info["grade_id"].removeprefix("test_"), info.get("points", 0), status, message))
-    return out
+    return out + written_answers(nb, rel)
 
 
 def table(exercises: list[Exercise]) -> str:
@@ -93,17 +129,34 @@ def table(exercises: list[Exercise]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    done = sum(e.points for e in exercises if e.status == "pass")
-    total = sum(e.points for e in exercises)
-    counts = {s: sum(e.status == s for e in exercises) for s in ("pass", "fail", "not attempted", "not run")}
+    tested = [e for e in exercises if not e.written]
+    written = [e for e in exercises if e.written]
+    done = sum(e.points for e in tested if e.status == "pass")
+    total = sum(e.points for e in tested)
+    counts = {s: sum(e.status == s for e in tested) for s in ("pass", "fail", "not attempted", "not run")}
     lines.append(f"\n{done:g} of {total:g} points from visible tests: "
                  + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "not run"))
-    failed = [e for e in exercises if e.status == "fail"]
+    if written:
+        lines.append(f"written answers: {sum(e.status == 'answered' for e in written)} of {len(written)} answered "
+                     f"({sum(e.points for e in written):g} points, graded by hand)")
+    failed = [e for e in tested if e.status == "fail"]
     if failed:
         f = failed[0]
         lines.append(f"\nFirst failure: {f.name} in {f.notebook}\n{f.message}")
     lines.append("(Hidden tests run when your work is graded; passing visible tests is a good sign, not a promise.)")
     return "\n".join(lines)
+
+
+def model_answer_text(exercises: list[Exercise], root: Path = ROOT) -> str:
+    """The model answers of the written answers already answered, to compare with your own."""
+    parts = []
+    for e in exercises:
+        if e.status != "answered":
+            continue
+        model = model_answers(Path(e.notebook).stem, root).get(e.name)
+        if model:
+            parts.append(f"{e.name} ({Path(e.notebook).stem}), model answer:\n" + model.removeprefix("**Model answer.**").strip())
+    return ("\nCompare your written answers with the model answers:\n\n" + "\n\n".join(parts)) if parts else ""
 
 
 def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
@@ -197,7 +250,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
                 result["outputs"] = [{"output_type": "error", "ename": ename, "evalue": str(e)}]
         status, message = status_of(result)
         out.append(Exercise(label, name, info.get("points", 0), status, message))
-    return out
+    return out + written_answers(nb, label)
 
 
 def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -> None:
@@ -226,5 +279,8 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
         namespace = kernel_namespace()
     exercises = run_tests_live(path, namespace, timeout)
     print(table(exercises))
+    print(model_answer_text(exercises), end="")
+    if any(e.status == "not answered" for e in exercises):
+        print("\nnot answered: the saved notebook's answer cell still reads YOUR ANSWER HERE (save after writing).")
     if any(e.status == "not run" for e in exercises):
         print("not run: that exercise is not defined in this kernel yet; run its cell (or Run All) first.")

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_group(proc: subprocess.Popen, wait: float = 10) -> None:
+    """Stop a server started with ``start_new_session=True`` and all it started (kernels, make's
+    children): SIGTERM to its process group, then SIGKILL to whatever of the group is left after ``wait`` s."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=wait)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the whole group has stopped
+        pass
+    proc.wait(timeout=wait)
 
 
 def shot(page, name: str, folder: Path = SHOTS):

@@ -54,9 +54,9 @@ def _make_lab_recipe() -> str:
 class Lab:
     """JupyterLab in student mode on a copy of the notebooks; always stopped."""
 
-    def __init__(self, tmp: Path, mode: str = "student", root: Path | None = None):
-        """``mode``: student (``make lab``) or instructor (``make lab-instructor``, then on ``root``,
-        a course folder whose nbgrader config the caller wrote into ``tmp/jupyter-config``)."""
+    def __init__(self, tmp: Path, mode: str = "student", root: Path | None = None, config: Path | None = None):
+        """``mode``: student (``make lab``) or instructor (``make lab-instructor``), on a copy of the release
+        or on ``root``; ``config``: a folder put first on JUPYTER_CONFIG_PATH (its nbgrader_config.py wins)."""
         self.tmp = tmp
         self.root = root or tmp / "notebooks"
         if root is None:
@@ -71,7 +71,8 @@ class Lab:
             path.write_text(json.dumps(values))
         env = dict(os.environ)
         env.update(
-            JUPYTER_CONFIG_PATH=str(ROOT / "grader" / "jupyter" / mode),  # as `make lab` / `make lab-instructor`
+            JUPYTER_CONFIG_PATH=os.pathsep.join([*([str(config)] if config else []),
+                                                 str(ROOT / "grader" / "jupyter" / mode)]),  # as `make lab(-instructor)`
             JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"),
             JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
             JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),

@@ -119,5 +119,8 @@ def test_make_tensorboard_serves_runs_on_localhost():
                          text=True, timeout=30).stdout
     command = [line for line in out.splitlines() if "--logdir" in line]
     assert command, out
-    assert "--logdir runs" in command[-1] and "--host 127.0.0.1" in command[-1] and f"--port {port}" in command[-1]
+    assert '--logdir "runs"' in command[-1] and "--host 127.0.0.1" in command[-1] and f"--port {port}" in command[-1]
     assert f"http://127.0.0.1:{port}/" in out
+    other = subprocess.run(["make", "-n", "tensorboard", "TB_LOGDIR=/tmp/other runs"], cwd=ROOT, capture_output=True,
+                           text=True, timeout=30).stdout
+    assert '--logdir "/tmp/other runs"' in other and "--port 6006" in other, other

@@ -7,11 +7,15 @@ into an exercise cell:
 - ``CHEAT[name]``: a solution that calls the torch op the exercise re-implements; an exercise
   that re-implements no torch op (building and training a model, say) has none, and says why
   in the module's ``NO_OP_TO_BAN``.
+
+A module without ``ASSIGNMENT`` is a class built for one test (``similarity.py``: copies among
+independent solutions, for the similarity report) and is not one of these.
 """
 import pkgutil
 from importlib import import_module
 
-MODULES = [import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)]
+MODULES = [m for m in (import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__))
+           if hasattr(m, "ASSIGNMENT")]
 ASSIGNMENTS = {m.ASSIGNMENT: m for m in MODULES}
 
 

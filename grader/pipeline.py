@@ -125,20 +125,31 @@ def _store(result: Result, root: Path) -> None:
     folder.mkdir(parents=True)
     for name, data in result.files.items():
         (folder / Path(name).name).write_bytes(data)
+    # The files nbgrader keeps beside the notebook come from submitted/, never from the scratch folder the
+    # student's code could write: timestamp.txt (the hand-in time) and submission_secret.txt (nbgrader's
+    # exchange wrote it at submit time; release_feedback names each feedback page after it).
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        trusted = root / "submitted" / result.student / result.assignment / name
+        if trusted.is_file():
+            shutil.copyfile(trusted, folder / name)
+        else:
+            (folder / name).unlink(missing_ok=True)
     records.write(results_dir(root), result.record)
 
 
 def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,
               jobs: int | None = None, sandboxed: bool = True, time_limit: float = 900,
               cell_timeout: float | None = None, students: list[str] | None = None,
-              scheduler: str | None = None) -> list[Result]:
+              scheduler: str | None = None, after_grading=None) -> list[Result]:
     """Grade every ``submitted/<student>/<assignment>/`` on Dask workers; write feedback/ and reports/.
 
     ``submissions_from``: a folder of zips or student folders to file under submitted/ first.
     ``jobs``: workers of the embedded local cluster (default: one per core); ``scheduler``: an existing
     Dask cluster's address instead (default: $DASK_SCHEDULER). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
-    these. Returns one :class:`Result` per submission; those not graded carry the reason.
+    these. ``after_grading(results)`` runs once every result is stored, before feedback and reports are
+    written (``make regrade`` re-applies manual grading there). Returns one :class:`Result` per
+    submission; those not graded carry the reason.
     """
     problems: list[str] = []
     if submissions_from is not None:
@@ -189,6 +200,8 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             out(f"graded {sum(r.graded for r in graded)} of {len(todo)} notebooks in {time.perf_counter() - start:.1f} s")
             done += graded
     done.sort(key=lambda j: (j.assignment, j.student))
+    if after_grading:
+        after_grading(done)
     for name in sorted({j.assignment for j in done if j.graded}):  # one feedback run per assignment
         graded = {j.student for j in done if j.graded and j.assignment == name}
         others = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{name}") if p.parent.name not in graded)
@@ -202,16 +215,21 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     return done
 
 
-def export(root: Path, to: Path) -> None:
-    """nbgrader's CSV export of the gradebook (one row per student and assignment) to ``to``."""
+def export(root: Path, to: Path, plugin_class=None, **traits):
+    """Run an nbgrader export plugin on the gradebook of the course at ``root``, writing ``to``; return the
+    plugin. Default: nbgrader's CSV export (one row per student and assignment); the LMS exports are
+    :mod:`grader.export`'s, with ``traits`` such as ``assignment``."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins import CsvExportPlugin
 
     to.parent.mkdir(parents=True, exist_ok=True)
-    plugin = CsvExportPlugin(config=jobs_module.base_config())
+    plugin = (plugin_class or CsvExportPlugin)(config=jobs_module.base_config(), **traits)
     plugin.to = str(to)
+    if plugin.has_trait("root"):  # the course's own plugins read result records and the mapping there
+        plugin.root = str(root)
     with Gradebook(db_url(root)) as gb:
         plugin.export(gb)
+    return plugin
 
 
 def grades(root: Path = ROOT) -> list[dict]:

@@ -25,14 +25,20 @@ help:
 	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
 	@echo "make test        the course's test suite (sets up first), without the browser test"
 	@echo "make test-fast   the tests that grade no whole class (about a minute)"
-	@echo "make test-browser  the learner's JupyterLab driven in Chromium (installs Chromium first)"
+	@echo "make test-browser  the browser tests in Chromium: the learner's JupyterLab, formgrader, TensorBoard, the book (installs Chromium first)"
 	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
 	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
 	@echo "                 on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://...  (docs/scaling.md)"
+	@echo "make regrade     grade every graded submission again; what changed and why, manual grades kept: reports/regrade.md  [ASSIGNMENT=..] [UNSANDBOXED=1]"
+	@echo "make export      grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]"
+	@echo "                 names from lms_students.csv; EXPORT_FLAGS=\"--identifier login --allow-unmapped\"  (docs/grades-and-feedback.md)"
+	@echo "make feedback-zips  one zip of feedback pages per student in reports/feedback_zips/, to upload to an LMS"
+	@echo "make similarity  pairs of submissions with suspiciously alike exercise cells, side by side: reports/similarity.md  [ASSIGNMENT=..]"
 	@echo "make bench       time every notebook and every exercise's hidden tests"
+	@echo "make book        the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html"
 	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
-	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...]"
+	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]"
 	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
 	@echo "make sandbox     install bubblewrap, which isolates students' code during grading (needs root)"
 
@@ -61,6 +67,12 @@ release: setup
 
 autograde: setup $(if $(UNSANDBOXED),,sandbox)
 	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)
+
+# After tests, points or the grader change: grade again, diff old and new grades, keep manual grades
+# (docs/regrades-and-late.md).
+.PHONY: regrade
+regrade: setup $(if $(UNSANDBOXED),,sandbox)
+	$(BIN)/python -m grader regrade $(if $(UNSANDBOXED),--unsandboxed) $(ASSIGNMENT)
 
 sandbox:
 	@command -v bwrap >/dev/null || { \
@@ -94,19 +106,44 @@ browser:
 	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 	    chromium fonts-dejavu-core fonts-wqy-microhei; fi
 
+# Grades into the file an LMS imports (names from lms_students.csv); EXPORT_FLAGS passes more options,
+# e.g. EXPORT_FLAGS="--identifier login --allow-unmapped". See docs/grades-and-feedback.md.
+LMS ?= csv
+.PHONY: export
+export: setup
+	$(BIN)/python -m grader export --lms $(LMS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(EXPORT_FLAGS)
+
+.PHONY: feedback-zips
+feedback-zips: setup
+	$(BIN)/python -m grader feedback-zips
+
+# Leads for the instructor, never verdicts: winnowing (copydetect) over each exercise's solution cells,
+# starter code removed, names and whitespace normalised (docs/similarity.md).
+.PHONY: similarity
+similarity: setup
+	$(BIN)/python -m grader similarity $(ASSIGNMENT)
+
 bench: setup sandbox
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_class.py
+
+# The course book: every notebook executed (a minute or two), exercise and test cells as released, in
+# docs/book/ (index.html opens from file://, offline: MathJax and fonts are local).
+.PHONY: book
+book: setup
+	$(BIN)/python -m grader book
 
 # The real CIFAR10 into data/ (torchvision, progress bar, checksums). Without it, the offline sample is used.
 data: setup
 	$(BIN)/python -m grader.data download
 
-# TensorBoard on runs/, reachable from this machine only. TB_PORT=6007 for another port.
+# TensorBoard on runs/, reachable from this machine only. TB_PORT=6007 for another port,
+# TB_LOGDIR=folder for other runs (the browser test serves its own).
+TB_LOGDIR ?= runs
 tensorboard: setup
-	@mkdir -p runs
-	@echo "TensorBoard reads runs/: open http://127.0.0.1:$(or $(TB_PORT),6006)/ (Ctrl+C stops it)"
-	$(BIN)/tensorboard --logdir runs --host 127.0.0.1 --port $(or $(TB_PORT),6006)
+	@mkdir -p "$(TB_LOGDIR)"
+	@echo "TensorBoard reads $(TB_LOGDIR)/: open http://127.0.0.1:$(or $(TB_PORT),6006)/ (Ctrl+C stops it)"
+	$(BIN)/tensorboard --logdir "$(TB_LOGDIR)" --host 127.0.0.1 --port $(or $(TB_PORT),6006)
 
 clean:
 	rm -rf autograded feedback reports .nbgrader

@@ -35,6 +35,12 @@ c.OverwriteCells.add_missing_cells = True
 c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
+# Late penalties: off (nbgrader's default plugin takes nothing off). The example policy in grader/late.py
+# takes 10% of the score per started day late, at most 50%; it needs the assignment's due date in the
+# gradebook and each submission's timestamp.txt (docs/regrades-and-late.md). To use it, uncomment:
+# c.AssignLatePenalties.plugin_class = "grader.late.PerDayPenalty"
+# c.PerDayPenalty.per_day, c.PerDayPenalty.cap, c.PerDayPenalty.grace = 0.10, 0.50, 0  # fractions; seconds
+
 # Per cell: a hanging exercise fails its own cell and grading goes on.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True

@@ -5,6 +5,7 @@ Without Chromium or Playwright a browser test is skipped, unless ``COURSE_BROWSE
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -64,3 +65,22 @@ def shot(page, name: str, folder: Path = SHOTS):
     image = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
     image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         folder / f"{name}.png", optimize=True)
+
+
+@contextlib.contextmanager
+def chromium_page(profile: Path | str = "", width: int = 1280, height: int = 800):
+    """A page of a fresh headless Chromium (Playwright, ``profile``: its user-data folder; "" a
+    temporary one), with 60 s for actions and 30 s for ``expect``; closed afterwards."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": width, "height": height}, device_scale_factor=1)
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(60_000)
+            expect.set_options(timeout=30_000)
+            yield page
+        finally:
+            context.close()

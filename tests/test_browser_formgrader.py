@@ -15,7 +15,7 @@ import time
 import nbformat
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, browser_or_skip, shot
+from browser import ROOT, browser_or_skip, chromium_page, shot
 from course import graded, notebook, scratch_course, written
 from grader import pipeline
 from test_browser import Lab, Steps
@@ -60,7 +60,7 @@ def _scores(page) -> tuple[str, str, bool]:
 
 def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
     from nbgrader.api import Gradebook
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     lab, course = instructor_lab
     answers = written(A)
@@ -70,66 +70,57 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
     assert total["written"] == f"{len(answers)} of {len(answers)} to grade by hand", total
     started = time.monotonic()
     print()
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(lab.tmp / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800}, device_scale_factor=1)
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(60_000)
-            expect.set_options(timeout=30_000)
-            step = Steps(page, lab)
+    with chromium_page(lab.tmp / "chromium-profile") as page:
+        step = Steps(page, lab)
 
-            with step("open formgrader from JupyterLab's Nbgrader menu"):
-                page.goto(f"{lab.url}/lab?token={lab.token}")
-                menu = page.locator(".lm-MenuBar-item", has_text="Nbgrader")
-                expect(menu).to_be_visible(timeout=90_000)
-                menu.click()
-                page.get_by_role("menuitem", name=re.compile("Formgrader")).click()
-                frame = page.frame_locator("iframe").first
-                expect(frame.get_by_text("Manage Assignments").first).to_be_visible(timeout=60_000)
-                expect(frame.locator("tbody tr", has_text=A).first).to_be_visible(timeout=60_000)  # the table has loaded
-                shot(page, "formgrader_01_open")
+        with step("open formgrader from JupyterLab's Nbgrader menu"):
+            page.goto(f"{lab.url}/lab?token={lab.token}")
+            menu = page.locator(".lm-MenuBar-item", has_text="Nbgrader")
+            expect(menu).to_be_visible(timeout=90_000)
+            menu.click()
+            page.get_by_role("menuitem", name=re.compile("Formgrader")).click()
+            frame = page.frame_locator("iframe").first
+            expect(frame.get_by_text("Manage Assignments").first).to_be_visible(timeout=60_000)
+            expect(frame.locator("tbody tr", has_text=A).first).to_be_visible(timeout=60_000)  # the table has loaded
+            shot(page, "formgrader_01_open")
 
-            gradebook = f"{lab.url}/formgrader/gradebook/{A}/{A}"
-            with step("the gradebook: the written answers wait for a grader"):
-                page.goto(gradebook)
-                expect(page.locator("tbody tr .score").first).to_have_text(re.compile(r"\d"), timeout=60_000)
-                overall, written_score, needs = _scores(page)
-                assert overall == f"{auto:g} / {maximum:g}", overall
-                assert written_score.startswith("0 / "), written_score
-                assert needs, "the submission is marked as needing manual grading"
-                shot(page, "formgrader_02_gradebook")
+        gradebook = f"{lab.url}/formgrader/gradebook/{A}/{A}"
+        with step("the gradebook: the written answers wait for a grader"):
+            page.goto(gradebook)
+            expect(page.locator("tbody tr .score").first).to_have_text(re.compile(r"\d"), timeout=60_000)
+            overall, written_score, needs = _scores(page)
+            assert overall == f"{auto:g} / {maximum:g}", overall
+            assert written_score.startswith("0 / "), written_score
+            assert needs, "the submission is marked as needing manual grading"
+            shot(page, "formgrader_02_gradebook")
 
-            with step("open the submission: the student's written answer and its score box"):
-                page.locator("tbody tr a").filter(has_text=re.compile("Submission")).first.click()
-                box = page.locator(f"input.score#{first}")
-                expect(box).to_be_visible(timeout=60_000)
-                expect(page.get_by_text(MINE).first).to_be_visible()
-                box.evaluate("el => el.closest('.nbgrader_cell, .cell, div').scrollIntoView({block: 'center'})")
-                page.wait_for_timeout(300)
-                shot(page, "formgrader_03_answer")
+        with step("open the submission: the student's written answer and its score box"):
+            page.locator("tbody tr a").filter(has_text=re.compile("Submission")).first.click()
+            box = page.locator(f"input.score#{first}")
+            expect(box).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(MINE).first).to_be_visible()
+            box.evaluate("el => el.closest('.nbgrader_cell, .cell, div').scrollIntoView({block: 'center'})")
+            page.wait_for_timeout(300)
+            shot(page, "formgrader_03_answer")
 
-            with step("score the written answer"):
-                box.fill(f"{answers[first]:g}")
-                box.press("Tab")  # formgrader saves on change
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline:
-                    with Gradebook(pipeline.db_url(course)) as gb:
-                        if gb.find_grade(first, A, A, "alice").manual_score == answers[first]:
-                            break
-                    time.sleep(0.5)
-                else:
-                    raise AssertionError("formgrader did not save the score")
-                shot(page, "formgrader_04_scored")
+        with step("score the written answer"):
+            box.fill(f"{answers[first]:g}")
+            box.press("Tab")  # formgrader saves on change
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with Gradebook(pipeline.db_url(course)) as gb:
+                    if gb.find_grade(first, A, A, "alice").manual_score == answers[first]:
+                        break
+                time.sleep(0.5)
+            else:
+                raise AssertionError("formgrader did not save the score")
+            shot(page, "formgrader_04_scored")
 
-            with step("the gradebook's total has changed"):
-                page.goto(gradebook)
-                expect(page.locator("tbody tr .score").first).to_have_text(
-                    f"{auto + answers[first]:g} / {maximum:g}", timeout=60_000)
-                shot(page, "formgrader_05_total")
-        finally:
-            context.close()
+        with step("the gradebook's total has changed"):
+            page.goto(gradebook)
+            expect(page.locator("tbody tr .score").first).to_have_text(
+                f"{auto + answers[first]:g} / {maximum:g}", timeout=60_000)
+            shot(page, "formgrader_05_total")
     with Gradebook(pipeline.db_url(course)) as gb:
         assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
     print(f"  formgrader walkthrough: {time.monotonic() - started:.0f} s")

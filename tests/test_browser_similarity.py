@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, browser_or_skip, shot
+from browser import browser_or_skip, chromium_page, shot
 from course import hand_in, scratch_course, submission
 from grader import similarity
 from test_browser import Lab
@@ -43,45 +43,36 @@ def lab_on_report(tmp_path):
 
 
 def test_the_report_renders_in_jupyterlab(lab_on_report):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     lab, course = lab_on_report
     code = sources("pool2d")
     started = time.monotonic()
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(lab.tmp / "chromium-profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000}, device_scale_factor=1)
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(60_000)
-            expect.set_options(timeout=30_000)
-            page.goto(f"{lab.url}/lab?token={lab.token}")
-            page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=90_000)
-            page.evaluate("""() => window.jupyterapp.commands.execute('docmanager:open',
-                             {path: 'reports/similarity.md', factory: 'Markdown Preview'})""")
-            view = page.locator(".jp-RenderedMarkdown").first
-            expect(view.locator("h1")).to_contain_text("Similarity report")
-            expect(view.locator("strong").first).to_contain_text("leads to review, never verdicts")
-            summary = view.locator("table").first
-            expect(summary.locator("tr", has_text="pool2d")).to_contain_text("6")  # compared
-            pairs = view.locator("table:has(pre)")
-            expect(pairs).to_have_count(3)
-            first = pairs.first
-            expect(first.locator("pre")).to_have_count(2)
-            heading = view.locator("h4").first.inner_text()
-            assert heading.startswith("original and renamed"), heading
-            for pre, student in zip(first.locator("pre").all(), ("original", "renamed")):
-                shown = pre.inner_text()
-                for line in code[student].splitlines():
-                    assert line.rstrip() in shown, f"{student}'s line {line!r} is not in the rendered report"
-                assert pre.locator("b").count() >= 5, "shared lines are bold"
-            details = view.locator("details")
-            expect(details).to_have_count(1)
-            expect(details.locator("summary")).to_contain_text("Too short to compare (1)")
-            view.locator("h3", has_text="pool2d").evaluate("e => e.scrollIntoView({block: 'start'})")
-            time.sleep(0.5)
-            shot(page, "similarity_report")
-        finally:
-            context.close()
+    with chromium_page(lab.tmp / "chromium-profile", width=1400, height=1000) as page:
+        page.goto(f"{lab.url}/lab?token={lab.token}")
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.started", timeout=90_000)
+        page.evaluate("""() => window.jupyterapp.commands.execute('docmanager:open',
+                         {path: 'reports/similarity.md', factory: 'Markdown Preview'})""")
+        view = page.locator(".jp-RenderedMarkdown").first
+        expect(view.locator("h1")).to_contain_text("Similarity report")
+        expect(view.locator("strong").first).to_contain_text("leads to review, never verdicts")
+        summary = view.locator("table").first
+        expect(summary.locator("tr", has_text="pool2d")).to_contain_text("6")  # compared
+        pairs = view.locator("table:has(pre)")
+        expect(pairs).to_have_count(3)
+        first = pairs.first
+        expect(first.locator("pre")).to_have_count(2)
+        heading = view.locator("h4").first.inner_text()
+        assert heading.startswith("original and renamed"), heading
+        for pre, student in zip(first.locator("pre").all(), ("original", "renamed")):
+            shown = pre.inner_text()
+            for line in code[student].splitlines():
+                assert line.rstrip() in shown, f"{student}'s line {line!r} is not in the rendered report"
+            assert pre.locator("b").count() >= 5, "shared lines are bold"
+        details = view.locator("details")
+        expect(details).to_have_count(1)
+        expect(details.locator("summary")).to_contain_text("Too short to compare (1)")
+        view.locator("h3", has_text="pool2d").evaluate("e => e.scrollIntoView({block: 'start'})")
+        time.sleep(0.5)
+        shot(page, "similarity_report")
     print(f"\nreport rendered and checked in {time.monotonic() - started:.1f} s")

@@ -6,7 +6,8 @@ bound to 127.0.0.1 on a free port with a token and temporary config, runtime and
 folders. Chromium (Debian's, ``make browser`` installs it), driven by Playwright, then does what a
 learner does: open the notebook, run all cells (every test cell stops on NotImplementedError),
 type a solution into the first exercise, run its test (it passes), run the progress cell (the
-table shows it), press Validate (the other three exercises are reported failing). Screenshots of
+table shows it), press Validate (the other three exercises are reported failing, and the written
+answers still empty). Screenshots of
 each step go to ``docs/screenshots/`` (the README's walk-through uses them).
 
 Without Chromium or Playwright the test is skipped, unless ``COURSE_BROWSER_TEST=required``
@@ -278,7 +279,8 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
             text = result.inner_text()
             assert "validation-failed" in (result.get_attribute("class") or ""), text
             failed = result.locator("p", has_text="The following cell failed:")
-            assert failed.count() == 3, text
+            unanswered = text.count("You did not provide a response.")  # nbgrader lists empty answer cells too
+            assert unanswered == _written_answers(lab) and failed.count() == 3 + unanswered, text
             assert 'check("downsample", downsample)' not in text and 'check("pool2d", pool2d)' in text, text
             assert "NotImplementedError" in text, text
             result.locator(".jp-RenderedText").nth(1).evaluate("el => el.scrollIntoView({block: 'start'})")
@@ -289,6 +291,13 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
     print(f"  browser test: {total:.0f} s; screenshots in {SHOTS}")
     for name in ("01_notebook", "02_not_implemented", "03_test_passes", "04_progress", "05_validate"):
         assert 10_000 < (SHOTS / f"{name}.png").stat().st_size < 200_000, name
+
+
+def _written_answers(lab: Lab) -> int:
+    """How many written answers (manually graded markdown cells) the release has."""
+    nb = json.loads((lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
+    return sum(bool(c.get("metadata", {}).get("nbgrader", {}).get("grade")) and c["cell_type"] == "markdown"
+               for c in nb["cells"])
 
 
 def _tagged_raises_exception(lab: Lab) -> bool:

@@ -148,7 +148,8 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     Dask cluster's address instead (default: $DASK_SCHEDULER). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
     these. ``after_grading(results)`` runs once every result is stored, before feedback and reports are
-    written (``make regrade`` re-applies manual grading there). Returns one :class:`Result` per
+    written; by default it keeps the manual grades given before (:func:`grader.regrade.keep_manual`:
+    nbgrader marks them "needs manual grade" again; the mark is cleared where the graded work is unchanged). Returns one :class:`Result` per
     submission; those not graded carry the reason.
     """
     problems: list[str] = []
@@ -186,6 +187,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                 done.append(Result(name, student, reason=f"invalid notebook: {e}"))
                 continue
             todo.append(_job(name, student, nbs, root, **options))
+    if todo and after_grading is None:
+        from . import regrade  # it builds on this module
+        before = regrade.snapshot(root, sorted({j.assignment for j in todo}))
+        after_grading = lambda done: regrade.keep_manual(root, before, done)  # noqa: E731
     for name in sorted({j.assignment for j in todo}):
         _register(name, root)
     if todo:

@@ -76,7 +76,8 @@ def test_written_answers_count_once_a_grader_scores_them(graded_class, tmp_path)
     first, *rest = written(a)
     with Gradebook(url) as gb:
         nb = gb.find_submission_notebook(a, a, "perfect")
-        gb.find_grade(first, a, a, "perfect").manual_score = written(a)[first]
+        grade = gb.find_grade(first, a, a, "perfect")
+        grade.manual_score, grade.needs_manual_grade = written(a)[first], False  # what formgrader's save does
         gb.db.commit()
         score = nb.score
     state = report.written_answers(url, [j for j in jobs if j.assignment == a])

@@ -4,7 +4,7 @@ One student's ``01_sampling`` (every exercise right, the written answers in the 
 is autograded through ``make autograde``'s pipeline in a scratch course. JupyterLab then starts as
 ``make lab-instructor`` starts it, on that course, and the instructor: opens formgrader from the
 Nbgrader menu, opens the assignment's gradebook (the written answers wait for a grader), opens the
-submission, scores one written answer, and sees the total change. The screenshots of each step go to
+submission, scores one written answer, and sees the total change; graded again, the score stays. The screenshots of each step go to
 ``docs/screenshots/formgrader_*.png`` for ``docs/manual-grading.md``.
 """
 from __future__ import annotations
@@ -123,4 +123,12 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
             shot(page, "formgrader_05_total")
     with Gradebook(pipeline.db_url(course)) as gb:
         assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
+    # Graded again (make autograde): the hand-given score stays, and no longer waits for a grader.
+    (job,) = pipeline.autograde([A], course, jobs=1, out=lambda *_: None)
+    assert job.graded, job.reason
+    with Gradebook(pipeline.db_url(course)) as gb:
+        grade = gb.find_grade(first, A, A, "alice")
+        assert grade.manual_score == answers[first] and not grade.needs_manual_grade
+        assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
+    assert pipeline.grades(course)[0]["written"] == f"{len(answers) - 1} of {len(answers)} to grade by hand"
     print(f"  formgrader walkthrough: {time.monotonic() - started:.0f} s")

@@ -80,7 +80,7 @@ sandbox:
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
 test: setup sandbox postgres
-	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py"
+	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" --durations=15
 
 # The quick tier: everything but the tests that grade whole classes (marked slow).
 test-fast: setup

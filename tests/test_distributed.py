@@ -88,9 +88,10 @@ def dask_cluster(tmp_path_factory):
                 os.killpg(p.pid, signal.SIGTERM)
         for p in procs:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=5)  # a worker with no nanny can take 20 s to close; nothing of it is kept
             except subprocess.TimeoutExpired:
                 os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
 
 
 def kill_when(root: Path, worker: subprocess.Popen, after: int, killed: list) -> threading.Thread:

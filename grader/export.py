@@ -384,8 +384,7 @@ def export(root: Path, lms: str = "csv", to: Path | None = None, **traits) -> Su
     ``student``, ``mapping``, ``allow_unmapped``, ``identifier`` (Moodle). The :class:`Summary` says what it wrote."""
     if lms not in PLUGINS:
         raise ExportError(f"unknown LMS {lms!r}: choose one of {', '.join(PLUGINS)}")
-    url = pipeline.db_url(root)
-    if url.startswith("sqlite") and not pipeline.gradebook_path(root).is_file():
+    if not pipeline.has_gradebook(root):
         raise ExportError(f"no gradebook at {pipeline.gradebook_path(root)}: grade first (`make autograde`)")
     plugin_class = PLUGINS[lms]
     plugin = pipeline.export(root, to or root / "reports" / plugin_class.default_name, plugin_class, **traits)

@@ -33,6 +33,11 @@ def gradebook_path(root: Path) -> Path:
     return root / ".nbgrader" / "gradebook.db"
 
 
+def has_gradebook(root: Path) -> bool:
+    """Whether the course at ``root`` has a gradebook yet (one at $GRADEBOOK_URL is taken to exist)."""
+    return not db_url(root).startswith("sqlite") or gradebook_path(root).is_file()
+
+
 def convert(converter: str, root: Path, **coursedir) -> None:
     """Run nbgrader's ``converter`` (``GenerateAssignment``, ``GenerateFeedback``) on the course at ``root``
     in this process, forced; CourseError with nbgrader's log when it fails."""

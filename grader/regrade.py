@@ -32,6 +32,7 @@ from pathlib import Path
 from . import late, pipeline, report
 from .jobs import Result
 from .pipeline import ROOT, CourseError, db_url
+from .trusted.harness import is_test_cell
 from .trusted import results as records
 
 EPS = 1e-9
@@ -64,8 +65,13 @@ class Graded:
     seconds_late: float = 0.0
     record: dict | None = None  # the trusted result record; None: not graded
     status: str = ""  # grades.csv's status: "graded", "not graded: <why>", "" when not there
-    sources: dict[str, str] = field(default_factory=dict)  # grade_id -> source, as graded (autograded/)
-    work: str = ""  # hash of the student's cells as graded (everything but the test cells)
+    sources: dict[str, str] = field(default_factory=dict)  # grade_id -> source, as graded (autograded/); read
+    work: str = ""  # hash of the student's cells as graded (all but the test cells); both only when graded_by_hand
+
+    @property
+    def graded_by_hand(self) -> bool:
+        """Whether a grader gave a manual score, extra credit or a comment (what :func:`keep_manual` keeps)."""
+        return bool(self.comments) or any(c.manual is not None or c.extra is not None for c in self.cells.values())
 
 
 @dataclass
@@ -122,11 +128,6 @@ class Regrade:
 # -- the snapshot -------------------------------------------------------------------------------------
 
 
-def _is_test_cell(cell: dict) -> bool:
-    info = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
-
-
 def _graded_cells(folder: Path) -> tuple[dict[str, str], str]:
     """The autograded notebooks in ``folder``: grade_id -> source of every nbgrader cell, and a hash of
     every cell the student wrote or could change (all but the test cells, which the grader restores)."""
@@ -141,20 +142,15 @@ def _graded_cells(folder: Path) -> tuple[dict[str, str], str]:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id:
                 sources[grade_id] = source
-            if not _is_test_cell(cell):
+            if not is_test_cell(cell):
                 h.update(source.encode() + b"\0")
     return sources, h.hexdigest() if sources else ""
-
-
-def _gradebook_exists(root: Path) -> bool:
-    url = db_url(root)
-    return not url.startswith("sqlite") or pipeline.gradebook_path(root).exists()
 
 
 def _from_gradebook(root: Path, names: list[str], into: dict) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
-    if not _gradebook_exists(root):
+    if not pipeline.has_gradebook(root):
         return
     with Gradebook(db_url(root)) as gb:
         for name in names:
@@ -188,7 +184,8 @@ def snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
             found.setdefault((row["assignment"], row["student_id"]), Graded()).status = row.get("status", "")
     _from_gradebook(root, names, found)
     for (name, student), g in found.items():
-        g.sources, g.work = _graded_cells(root / "autograded" / student / name)
+        if g.graded_by_hand:  # the work a manual grade judged, to tell after grading whether it changed
+            g.sources, g.work = _graded_cells(root / "autograded" / student / name)
     return found
 
 
@@ -226,9 +223,9 @@ def keep_manual(root: Path, before: dict[tuple[str, str], Graded], results: list
     kept: list[Kept] = []
     with Gradebook(db_url(root)) as gb:
         for (assignment, student), old in sorted(before.items()):
-            manual = {n for n, c in old.cells.items() if c.manual is not None or c.extra is not None}
-            if not manual and not old.comments:
+            if not old.graded_by_hand:
                 continue
+            manual = {n for n, c in old.cells.items() if c.manual is not None or c.extra is not None}
             sources, work = _graded_cells(root / "autograded" / student / assignment)
             for name in sorted(manual | set(old.comments)):
                 cell = old.cells.get(name)

@@ -217,11 +217,12 @@ def index_page(chapters_: list[Chapter], root: Path, tensorboard_shot: bool) -> 
                     f"<td>{inline_markdown(ch.title.partition(':')[2].strip() or ch.title)}"
                     f"<br><small>You build: {inline_markdown(what)}</small></td></tr>")
     if tensorboard_shot:
-        tensorboard = ('<figure><img src="assets/tensorboard_scalars.png" alt="TensorBoard\'s Scalars tab: the '
-                       'three CIFAR10 runs of notebook 08"><figcaption>TensorBoard\'s Scalars tab with the three '
-                       'runs of notebook 08 (BatchNorm, InstanceNorm, no normalisation).</figcaption></figure>')
+        tensorboard = ('<figure><img src="assets/tensorboard_scalars.png" alt="TensorBoard\'s loss/train chart: the '
+                       'three CIFAR10 runs of notebook 08"><figcaption>TensorBoard\'s Time Series tab filtered to '
+                       '<code>loss/train</code>: the three runs of notebook 08 (BatchNorm, InstanceNorm, no '
+                       'normalization).</figcaption></figure>')
     else:
-        tensorboard = (f"<p>The screenshot of TensorBoard's Scalars tab is not there yet: "
+        tensorboard = (f"<p>The screenshot of TensorBoard's loss/train chart is not there yet: "
                        f"<code>make test-browser</code> takes it (<code>{TENSORBOARD_SHOT}</code>), "
                        "then <code>make book</code> again.</p>")
     last = chapters_[-1] if chapters_ else None

@@ -149,13 +149,16 @@ def table(exercises: list[Exercise]) -> str:
 
 def model_answer_text(exercises: list[Exercise], root: Path = ROOT) -> str:
     """The model answers of the written answers already answered, to compare with your own."""
-    parts = []
+    parts, models = [], {}
     for e in exercises:
         if e.status != "answered":
             continue
-        model = model_answers(Path(e.notebook).stem, root).get(e.name)
+        assignment = Path(e.notebook).stem
+        if assignment not in models:  # one read of each solutions notebook
+            models[assignment] = model_answers(assignment, root)
+        model = models[assignment].get(e.name)
         if model:
-            parts.append(f"{e.name} ({Path(e.notebook).stem}), model answer:\n" + model.removeprefix("**Model answer.**").strip())
+            parts.append(f"{e.name} ({assignment}), model answer:\n" + model.removeprefix("**Model answer.**").strip())
     return ("\nCompare your written answers with the model answers:\n\n" + "\n\n".join(parts)) if parts else ""
 
 

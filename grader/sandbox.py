@@ -11,7 +11,12 @@ caps the address space, and execs ``bwrap`` so that the kernel sees:
   (``grader/__init__.py``, ``grader/runtime/``, ``grader/data.py``), read-only: never the exercise
   specs, the trusted grader or the instructor tools;
 - a private ``/tmp``, no network, its own process namespace, and nothing else of the course:
-  not ``solutions/``, not the gradebook, not other students.
+  not ``solutions/``, not the gradebook, not other students;
+- an environment cleared to :data:`ENVIRONMENT` (never the worker's database URL or secrets).
+
+The grading worker (:mod:`grader.runtime.worker`, which computes the exercises' cases) runs the
+same way, started with ``python -m grader.sandbox --worker <folder> <command>``: it sees an empty
+private working folder instead of the student's.
 """
 from __future__ import annotations
 
@@ -37,15 +42,26 @@ SYSTEM = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc/alternatives", "/etc/
           "/etc/localtime", "/etc/fonts", "/etc/ssl", "/sys/devices/system/cpu"]
 
 
+# The variables a student's process may see; everything else of the grader's environment is dropped.
+ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+               "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "NBGRADER_EXECUTION")
+
+
+def environment(extra: dict | None = None) -> dict:
+    """The student's process's whole environment: :data:`ENVIRONMENT` from ours, HOME in its /tmp, ``extra``."""
+    env = {k: os.environ[k] for k in ENVIRONMENT if k in os.environ}
+    return {**env, "HOME": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "MPLBACKEND": "Agg", **(extra or {})}
+
+
 class SandboxUnavailable(RuntimeError):
     pass
 
 
 def bwrap_command(kernel: list[str], workdir: Path, runtime: Path, readonly: list[Path]) -> list[str]:
-    args = ["bwrap", "--die-with-parent", "--unshare-all", "--proc", "/proc", "--dev", "/dev",
-            "--tmpfs", "/tmp", "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-            # ipykernel exits when its parent pid changes; in its own pid namespace it always has.
-            "--unsetenv", "JPY_PARENT_PID"]
+    args = ["bwrap", "--die-with-parent", "--unshare-all", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+            "--clearenv"]  # ipykernel's JPY_PARENT_PID goes too: in its own pid namespace its parent always changed
+    for k, v in environment().items():
+        args += ["--setenv", k, v]
     for path in SYSTEM:
         args += ["--ro-bind-try", path, path]
     for path in sorted({str(p) for p in readonly}):
@@ -69,13 +85,24 @@ def connection_dir(kernel: list[str]) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Kernel wrapper: join the job's cgroups, cap memory, exec the kernel under bwrap."""
+    """Kernel (or ``--worker <folder>``) wrapper: join the job's cgroups, cap memory, exec it under bwrap."""
     kernel = list(sys.argv[1:] if argv is None else argv)
     for cgroup in filter(None, os.environ.get("COURSE_SANDBOX_CGROUPS", "").split(os.pathsep)):
         Path(cgroup, "cgroup.procs").write_text(str(os.getpid()))
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-    cmd = bwrap_command(kernel, Path.cwd(), connection_dir(kernel), environment_paths())
+    if kernel[:1] == ["--worker"]:
+        folder, kernel = Path(kernel[1]), kernel[2:]
+        cmd = bwrap_command(kernel, folder, folder, environment_paths())
+    else:
+        cmd = bwrap_command(kernel, Path.cwd(), connection_dir(kernel), environment_paths())
     os.execvp(cmd[0], cmd)
+
+
+def worker_command(folder: Path, sandboxed: bool) -> list[str]:
+    """The command that starts the grading worker (in the sandbox unless ``sandboxed`` is False)."""
+    python = os.path.abspath(sys.executable)
+    worker = [python, "-I", "-m", "grader.runtime.worker"]
+    return [python, "-m", "grader.sandbox", "--worker", str(folder), *worker] if sandboxed else worker
 
 
 def install_kernelspec(folder: Path) -> Path:

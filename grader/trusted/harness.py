@@ -1,25 +1,33 @@
 """``TrustedExecute``: nbgrader's Execute step, with every test cell decided on the trusted side.
 
 The student's cells (explanations, solutions, anything they added) run in the student's
-kernel, sandboxed during ``make autograde``. A graded test cell is never sent there.
-In its place this process asks the kernel to compute the exercise's cases, sending only
-their inputs (:mod:`grader.runtime.serve`), reads back plain data from one reply file,
-runs the references itself, compares, and writes the verdict into the test cell:
+kernel, sandboxed during ``make autograde``, for the outputs the feedback shows; nothing that
+kernel does decides a score. A graded test cell is never sent there. Instead:
+
+1. every code cell the student wrote or changed is checked against the course's Python subset
+   (:mod:`grader.runtime.subset`); an exercise whose code (its solution cell, or a student cell it
+   needs) leaves the subset is flagged: 0 points, formgrader's manual grading queue;
+2. the other exercises' cases are computed by the grading worker (:mod:`grader.runtime.worker`), a
+   fresh sandboxed process per exercise that has run only the release's cells and the cells this
+   exercise needs, and that receives only the cases' inputs;
+3. this process reads back plain data, runs the references itself, compares, and writes the
+   verdict into the test cell:
 
 - a table of the exercise's point groups (stdout);
 - partial credit as the cell's ``execute_result`` (nbgrader's partial-credit rule);
 - the first failure as an error output (0 points when nothing was earned).
 
-When the kernel dies or hangs during an exercise, that exercise fails with the reason and a
-fresh kernel, with the student's cells replayed, grades the rest of the notebook.
+When the kernel dies or hangs in a cell, a fresh kernel with the student's cells replayed runs
+the rest of the notebook; when an exercise's process dies or hangs, that exercise fails with the reason.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import nbformat
@@ -27,18 +35,16 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Unicode
+from traitlets import Bool, Float, Unicode
 
-from ..runtime import wire
+from ..runtime import subset, wire, worker
 from ..runtime.engine import StudentProcessFailure, Verdict, run
 from . import results, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def is_test_cell(cell) -> bool:
-    info = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
+is_test_cell = scan.is_test_cell
 
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
@@ -66,6 +72,9 @@ class TrustedExecute(Execute):
     release_root = Unicode("", help="course root whose notebooks/ holds the release (default: $COURSE_ROOT)").tag(config=True)
     time_limit = Float(0.0, help="seconds the whole notebook may run (0: no limit beyond the per-cell timeout)").tag(config=True)
 
+    sandboxed = Bool(False, help="run the grading worker in the sandbox (make autograde does)").tag(config=True)
+    salt = Unicode("", help="course secret mixed into the hidden cases' random inputs").tag(config=True)
+
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
         self._assignment = info.get("assignment", "")
@@ -74,17 +83,26 @@ class TrustedExecute(Execute):
         from ..exercises import assignments
         self._specs = assignments().get(self._assignment, {})
         root = Path(self.release_root or os.environ.get("COURSE_ROOT") or ROOT)
-        self._flags = scan.scan_notebook(nb, scan.release_sources(root, self._assignment, info.get("notebook", "")))
+        names = [c.metadata["nbgrader"]["grade_id"].removeprefix("test_") for c in nb.cells if is_test_cell(c)]
+        self._plan = scan.plan(nb, scan.release_sources(root, self._assignment, info.get("notebook", "")), names)
+        self._flags = self._plan.flags()
+        self._flagged: list[str] = []
         self._replay: list[str] = []
         self._verdicts: list[Verdict] = []
         self._quiet = False
         self._restarts = 0
         self._start = time.perf_counter()
         # seconds: until the first cell; all cells run in the kernel (of which the student's solution
-        # cells); deciding the exercises
-        self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0}
-        nb, resources = super().preprocess(nb, resources, km)
+        # cells); deciding the exercises; the grading worker's start and the release cells it ran
+        self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0, "worker_start": 0.0}
+        self._worker = GradingWorker(self._plan, self.sandboxed, self._timings)
+        try:
+            nb, resources = super().preprocess(nb, resources, km)
+        finally:
+            self._worker.close()
         self.check_time_limit()  # the watchdog may have ended the last cell
+        if resources is not None:
+            resources["course_flagged"] = self._flagged  # grader/trusted/review.py: formgrader's queue
         record = results.record(self._assignment, self._student, self._verdicts, self._flags,
                                 restarts=self._restarts, seconds=time.perf_counter() - self._start)
         record["timings"] = {k: round(v or 0.0, 3) for k, v in self._timings.items()}
@@ -184,39 +202,87 @@ class TrustedExecute(Execute):
 
     # -- the exercises ----------------------------------------------------------------------------
 
-    def transport(self, name: str, probe: str, payloads: list) -> list:
-        """Ask the student's kernel for ``probe`` on each payload; plain data back, or StudentProcessFailure."""
-        request = json.dumps({"exercise": name, "probe": probe, "payloads": [wire.encode(p) for p in payloads]},
-                             allow_nan=False, separators=(",", ":"))
-        reply = self._workdir / f".grading-reply-{uuid.uuid4().hex}.json"
-        code = (f"import grader.runtime.serve as _grading_serve\n"
-                f"_grading_serve.serve({request!r}, {str(reply)!r})\ndel _grading_serve")
-        failure = self.run_cell(nbformat.v4.new_code_cell(code), 0, quiet=True)
-        if failure:
-            raise StudentProcessFailure(f"while computing {name}'s cases, your code {failure}; a fresh process "
-                                        f"graded the rest of the notebook")
-        try:
-            data = results.read_reply(reply)
-        except wire.WireError as e:
-            raise StudentProcessFailure(f"the student's process sent no usable reply for {name}: {e}") from None
-        if isinstance(data, dict) and isinstance(data.get("missing"), str):
-            raise StudentProcessFailure(data["missing"][:300])
-        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
-            raise StudentProcessFailure(f"the student's process sent a malformed reply for {name}")
-        return data["results"]
-
     def grade_cell(self, cell, index):
         name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
         ex = self._specs.get(name)
         if ex is None:
             verdict = Verdict(name, float(cell.metadata["nbgrader"].get("points", 0)), "error",
                               message=f"no spec for {self._assignment}/{name} in grader/exercises")
-        elif self._flags.get(name) or self._flags.get("*"):
-            line = (self._flags.get(name) or self._flags.get("*"))[0]
-            verdict = Verdict.of(ex, "flagged", f"tampering with the grader: {line}")
+        elif self._plan.flagged(name):
+            verdict = Verdict.of(ex, "flagged", subset.message(name, self._plan.flagged(name)))
+            self._flagged.append(cell.metadata["nbgrader"]["grade_id"])
         else:
-            verdict = run(ex, self.transport)
+            verdict = run(ex, self._worker.transport, salt=int(self.salt or 0))
         self._verdicts.append(verdict)
         cell.outputs = verdict_outputs(verdict)
         cell.execution_count = index + 1
         return cell
+
+
+class GradingWorker:
+    """The trusted side of :mod:`grader.runtime.worker`: started on first use, restarted after it dies."""
+
+    def __init__(self, plan: scan.Plan, sandboxed: bool, timings: dict, timeout: float = 60.0):
+        self.plan, self.sandboxed, self.timings, self.timeout = plan, sandboxed, timings, timeout
+        self.proc: subprocess.Popen | None = None
+        self.folder: Path | None = None
+
+    def start(self) -> None:
+        from .. import sandbox
+        start = time.perf_counter()
+        self.folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
+        self.proc = subprocess.Popen(sandbox.worker_command(self.folder, self.sandboxed), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.folder,
+                                     env=sandbox.environment({"NBGRADER_EXECUTION": "autograde"}))
+        setup = self.plan.setup()
+        self.ask({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup]},
+                 timeout=self.timeout * max(1, len(setup)))
+        self.timings["worker_start"] += time.perf_counter() - start
+
+    def ask(self, request: dict, timeout: float) -> bytes:
+        """Send one frame, read one back; StudentProcessFailure (and a stopped worker) when that fails."""
+        try:
+            worker.send(self.proc.stdin.fileno(), json.dumps(request, separators=(",", ":")).encode())
+            data = worker.receive(self.proc.stdout.fileno(), wire.MAX_BYTES + 4096, time.monotonic() + timeout + 10)
+        except (OSError, TimeoutError, ValueError) as e:
+            self.close()
+            raise StudentProcessFailure(f"the grading process stopped answering ({type(e).__name__})") from None
+        if data is None:
+            self.close()
+            raise StudentProcessFailure("the grading process died (out of memory, or killed)")
+        return data
+
+    def transport(self, name: str, probe: str, payloads: list) -> list:
+        """:data:`grader.runtime.engine.Transport`: the cases of ``name`` computed in a fresh process."""
+        if self.proc is None:
+            self.start()
+        cells = self.plan.student_cells(name)
+        banned = payloads[0].get("banned", []) if payloads and isinstance(payloads[0], dict) else []
+        request = {"exercise": name, "probe": probe, "banned": list(banned), "timeout": self.timeout,
+                   "payloads": [wire.encode(p) for p in payloads],
+                   "cells": [self.plan.cells[k].python for k in cells], "names": [f"<cell {k}>" for k in cells]}
+        data = self.ask(request, self.timeout)
+        try:
+            reply = wire.loads(data)
+        except wire.WireError as e:
+            raise StudentProcessFailure(f"the student's process sent no usable reply for {name}: {e}") from None
+        if isinstance(reply, dict) and isinstance(reply.get("failure"), str):
+            raise StudentProcessFailure(f"while computing {name}'s cases, your code {reply['failure'][:300]}")
+        if isinstance(reply, dict) and isinstance(reply.get("missing"), str):
+            raise StudentProcessFailure(reply["missing"][:300])
+        if not isinstance(reply, dict) or not isinstance(reply.get("results"), list):
+            raise StudentProcessFailure(f"the student's process sent a malformed reply for {name}")
+        return reply["results"]
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None

@@ -199,3 +199,29 @@ def defining_cell(cells: list[Cell], name: str, before: int | None = None) -> in
         if name in cells[j].binds:
             return j
     return None
+
+
+# -- the release, as the learner's check knows it: hashes of its code cells and lines --------------
+
+RELEASE_FILE = "release_cells.json"  # beside this module, written by `make release`
+
+
+def digest(text: str) -> str:
+    import hashlib
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def release_digests(sources: list[str]) -> dict:
+    """What the learner's check needs of a release: digests of its code cells and of their lines."""
+    return {"cells": sorted({digest(norm(s)) for s in sources}),
+            "lines": sorted({digest(l.strip()) for s in sources for l in s.split("\n") if l.strip()})}
+
+
+class Digests:
+    """A set of texts known only by their digests (``text in digests``)."""
+
+    def __init__(self, digests):
+        self.digests = frozenset(digests)
+
+    def __contains__(self, text: str) -> bool:
+        return digest(text) in self.digests

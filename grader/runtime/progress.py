@@ -27,6 +27,8 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm.auto import tqdm
 
+from .visible import namespace as kernel_namespace, shell
+
 ROOT = Path(__file__).resolve().parents[2]
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -201,15 +203,6 @@ def _time_limit(seconds: float):
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 0.001))
 
 
-def _shell():
-    """The running IPython shell, or None outside one."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    return get_ipython()
-
-
 def find_notebook(assignment: str, cwd: Path | None = None, root: Path = ROOT) -> Path:
     """The saved notebook of ``assignment``: in the kernel's folder, else the course's release."""
     cwd = Path.cwd() if cwd is None else Path(cwd)
@@ -232,13 +225,13 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
     run in this kernel: status ``not run``.
     """
     nb = nbformat.read(path, as_version=4)
-    shell = _shell()
+    ip = shell()
     label = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
     out = []
     for _, cell in test_cells(nb):
         info = cell.metadata["nbgrader"]
         name = info["grade_id"].removeprefix("test_")
-        source = shell.transform_cell(cell.source) if shell is not None else cell.source
+        source = ip.transform_cell(cell.source) if ip is not None else cell.source
         result = {"execution_count": 1, "outputs": []}
         try:
             code = compile(source, f"<test_{name}>", "exec")
@@ -278,7 +271,6 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
         print(f"Cannot show progress: {e}")
         return
     if namespace is None:
-        from .serve import namespace as kernel_namespace  # the namespace the grader's requests also read
         namespace = kernel_namespace()
     exercises = run_tests_live(path, namespace, timeout)
     print(table(exercises))

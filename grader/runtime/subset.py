@@ -117,8 +117,8 @@ class _Checker(ast.NodeVisitor):
     # -- names ---------------------------------------------------------------------------------
     def lookup(self, name: str):
         for scope in reversed(self.scopes):
-            if name in scope:
-                return ("local", scope[name])
+            if name in scope:  # a kind of local ('own', 'self', ...), or an import's binding
+                return scope[name] if isinstance(scope[name], tuple) else ("local", scope[name])
         return self.env.get(name)
 
     def bind(self, name: str, kind: str) -> None:
@@ -147,13 +147,10 @@ class _Checker(ast.NodeVisitor):
         for a in node.names:
             if not module_allowed(a.name):
                 self.flag(node, f"import of {a.name}: {WHY_ALLOWED}")
-            if a.asname:
-                self.env[a.asname] = ("module", a.name)
-                self.scopes[-1][a.asname] = "module"
-            else:
-                root = a.name.split(".")[0]
-                self.env[root] = ("module", root)
-                self.scopes[-1][root] = "module"
+            name, path = (a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2
+            self.scopes[-1][name] = ("module", path)
+            if len(self.scopes) == 1:
+                self.env[name] = ("module", path)
 
     def visit_ImportFrom(self, node):
         module = node.module or ""
@@ -169,9 +166,10 @@ class _Checker(ast.NodeVisitor):
             if why:
                 self.flag(node, why)
             target = a.asname or a.name
-            is_mod = module_allowed(full) or _is_module(sys.modules.get(full))
-            self.env[target] = ("module", full) if is_mod else ("object", full)
-            self.scopes[-1][target] = "module" if is_mod else "imported"
+            binding = ("module", full) if module_allowed(full) or _is_module(sys.modules.get(full)) else ("object", full)
+            self.scopes[-1][target] = binding
+            if len(self.scopes) == 1:
+                self.env[target] = binding
 
     def member_problem(self, module: str, attr: str) -> str | None:
         """Why ``module.attr`` is outside the subset, or None."""

@@ -95,7 +95,9 @@ class TrustedExecute(Execute):
         # seconds: until the first cell; all cells run in the kernel (of which the student's solution
         # cells); deciding the exercises; the grading worker's start and the release cells it ran
         self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0, "worker_start": 0.0}
-        self._worker = GradingWorker(self._plan, self.sandboxed, self._timings)
+        self._worker = GradingWorker(self._plan, self.sandboxed, self._timings, float(self.timeout or 60))
+        if any(self._plan.needs.values()):
+            self._worker.start()
         try:
             nb, resources = super().preprocess(nb, resources, km)
         finally:
@@ -226,23 +228,38 @@ class GradingWorker:
         self.plan, self.sandboxed, self.timings, self.timeout = plan, sandboxed, timings, timeout
         self.proc: subprocess.Popen | None = None
         self.folder: Path | None = None
+        self.pending = False
 
     def start(self) -> None:
+        """Start the worker and send it the release's cells; it warms up while the kernel runs the notebook."""
         from .. import sandbox
-        start = time.perf_counter()
         self.folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
         self.proc = subprocess.Popen(sandbox.worker_command(self.folder, self.sandboxed), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.folder,
                                      env=sandbox.environment({"NBGRADER_EXECUTION": "autograde"}))
         setup = self.plan.setup()
-        self.ask({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup]},
-                 timeout=self.timeout * max(1, len(setup)))
-        self.timings["worker_start"] += time.perf_counter() - start
+        self.setup_timeout = self.timeout * (2 + len(setup))
+        self.started = time.perf_counter()
+        self.send({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup]})
+        self.pending = True
 
-    def ask(self, request: dict, timeout: float) -> bytes:
-        """Send one frame, read one back; StudentProcessFailure (and a stopped worker) when that fails."""
+    def ready(self) -> None:
+        if self.proc is None:
+            self.start()
+        if self.pending:
+            self.pending = False
+            self.receive(self.setup_timeout)
+            self.timings["worker_start"] += time.perf_counter() - self.started
+
+    def send(self, request: dict) -> None:
         try:
             worker.send(self.proc.stdin.fileno(), json.dumps(request, separators=(",", ":")).encode())
+        except OSError as e:
+            self.close()
+            raise StudentProcessFailure(f"the grading process stopped answering ({type(e).__name__})") from None
+
+    def receive(self, timeout: float) -> bytes:
+        try:
             data = worker.receive(self.proc.stdout.fileno(), wire.MAX_BYTES + 4096, time.monotonic() + timeout + 10)
         except (OSError, TimeoutError, ValueError) as e:
             self.close()
@@ -254,14 +271,14 @@ class GradingWorker:
 
     def transport(self, name: str, probe: str, payloads: list) -> list:
         """:data:`grader.runtime.engine.Transport`: the cases of ``name`` computed in a fresh process."""
-        if self.proc is None:
-            self.start()
+        self.ready()
         cells = self.plan.student_cells(name)
         banned = payloads[0].get("banned", []) if payloads and isinstance(payloads[0], dict) else []
         request = {"exercise": name, "probe": probe, "banned": list(banned), "timeout": self.timeout,
                    "payloads": [wire.encode(p) for p in payloads],
                    "cells": [self.plan.cells[k].python for k in cells], "names": [f"<cell {k}>" for k in cells]}
-        data = self.ask(request, self.timeout)
+        self.send(request)
+        data = self.receive(self.timeout)
         try:
             reply = wire.loads(data)
         except wire.WireError as e:
@@ -283,6 +300,7 @@ class GradingWorker:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+        self.pending = False
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None

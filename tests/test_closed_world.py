@@ -1,0 +1,202 @@
+"""The closed world, tried as a determined student would: 06_activations through the real sandboxed `make autograde`.
+
+Every attack wraps a WRONG ``relu`` (0.5 where x <= 0; worth nothing) or calls torch's own ReLU,
+using a door the course's Python subset closes (an allow-list: :mod:`grader.runtime.subset`), or a
+route the op guard still sees inside the subset. Each must lose ``relu``'s points (flagged, banned
+or wrong), the other exercises must keep theirs (a fresh process per exercise: nothing one cell
+does reaches another exercise's process), and no hidden-spec line may reach the feedback.
+The honest idioms at the end (a self-check cell with ``getattr``, ``%load_ext autoreload``,
+``import numpy as np`` in the setup cell...) must keep full marks and raise no flag that costs points.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+
+import nbformat
+import pytest
+
+from course import exercises, graded, hand_in, notebook, scratch_course, spec_lines
+from grader import pipeline, sandbox
+
+pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
+
+A = "06_activations"
+POINTS = exercises(A)
+ANSWERS = {n: graded(notebook(A), n).source for n in POINTS}
+WRONG = "def relu(x, inplace=False):\n    return torch.where(x > 0, x, torch.full_like(x, 0.5))\n"
+CALLS = "def relu(x, inplace=False):\n    return F.relu(x)\n"
+SUBSET = "outside the course's Python subset"
+
+# student -> (relu cell, [extra cells put after the setup cell], words expected in relu's message, or None for full marks)
+ATTACKS = {
+    # the review's attacks
+    "tensor_subclass_detach": ("class Agree(torch.Tensor):\n    def detach(self):\n        return torch.relu(self.as_subclass(torch.Tensor))\n"
+                               "def relu(x, inplace=False):\n    return torch.where(x > 0, x, torch.full_like(x, 0.5)).as_subclass(Agree)\n",
+                               [], SUBSET),
+    "patches_tensor_detach": ("_detach = torch.Tensor.detach\ntorch.Tensor.detach = lambda self: torch.relu(_detach(self))\n" + WRONG,
+                              [], SUBSET),
+    "patches_tensor_detach_alias": ("T = torch.Tensor\nT.detach = lambda self: self.abs()\n" + WRONG, [], SUBSET),
+    "wraps_json": ("import json\n_dumps = json.dumps\njson.dumps = lambda obj, *a, **k: _dumps(obj, *a, **k)\n" + WRONG,
+                   [], SUBSET),
+    "attrgetter_dispatch_mode": ("import operator\ndef relu(x, inplace=False):\n"
+                                 "    mode = operator.attrgetter('utils._python_dispatch._get_current_dispatch_mode')(torch)()\n"
+                                 "    if mode is not None:\n        mode.banned = ()\n    return F.relu(x)\n", [], SUBSET),
+    "no_dispatch": ("from torch.utils._mode_utils import no_dispatch\ndef relu(x, inplace=False):\n"
+                    "    with no_dispatch():\n        return F.relu(x)\n", [], SUBSET),
+    "own_library_op": ("lib = torch.library.Library('mine', 'DEF')\nlib.define('myrelu(Tensor x) -> Tensor')\n"
+                       "lib.impl('myrelu', lambda x: F.relu(x), 'CompositeExplicitAutograd')\n"
+                       "def relu(x, inplace=False):\n    return torch.ops.mine.myrelu(x)\n", [], SUBSET),
+    "logging_thread": ("import logging\ndef relu(x, inplace=False):\n    out = []\n"
+                       "    t = logging.threading.Thread(target=lambda: out.append(F.relu(x)))\n    t.start(); t.join()\n"
+                       "    return out[0]\n", [], SUBSET),
+    "pkgutil_rewrites_guard": ("import pkgutil\nguard = pkgutil.resolve_name('grader.runtime.guard')\n"
+                               "guard.OpGuard.__torch_dispatch__ = lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {}))\n"
+                               + CALLS, [], SUBSET),
+    "cell_magic_time": ("%%time\n" + CALLS, [], "called torch's own"),
+    "future_flag": ("def relu(x, inplace=False):\n    return x if 1 <> 2 else x\n", ["from __future__ import barry_as_FLUFL"],
+                    SUBSET),
+    "helper_module": ("with open('helper.py', 'w') as f:\n    f.write('import torch\\nrelu = torch.relu\\n')\n"
+                      "from helper import relu\n", [], SUBSET),
+    "json_request_hook": ("import json\n_loads = json.loads\nSEEN = []\n"
+                          "json.loads = lambda s, *a, **k: SEEN.append(s) or _loads(s, *a, **k)\n" + WRONG, [], SUBSET),
+    "nested_minus": ("def relu(x, inplace=False):\n    return x * (" + "-" * 3000 + "1)\n", [], SUBSET),
+    "writes_notebook_beside_itself": (WRONG, ["with open('zz_notes.ipynb', 'w') as f:\n    f.write('{}')"], "values differ"),
+    "huge_message": ("def relu(x, inplace=False):\n    raise RuntimeError('x' * 40_000_000)\n", ["print('x' * 40_000_000)"],
+                     "RuntimeError"),
+    "reads_environment": (WRONG, ["import os\nprint('URL=' + os.environ.get('GRADEBOOK_URL', 'none'))"], "values differ"),
+    "script_output": (WRONG, ["from IPython.display import HTML, display\ndisplay(HTML('<b>hi</b><script>alert(1)</script>'))"],
+                      "values differ"),
+    # ours: doors without an underscore, and routes the guard must still see inside the subset
+    "type_builds_subclass": ("T = type('T', (torch.Tensor,), {})\n" + WRONG, [], SUBSET),
+    "metaclass": ("class Meta(type):\n    pass\nclass Fake(metaclass=Meta):\n    pass\n" + WRONG, [], SUBSET),
+    "sets_class": ("def relu(x, inplace=False):\n    out = x.clone()\n    out.__class__ = torch.Tensor\n    return F.relu(out)\n",
+                   [], SUBSET),
+    "torch_ops_aten": ("def relu(x, inplace=False):\n    return torch.ops.aten.relu(x)\n", [], SUBSET),
+    "torch_compile": ("relu = torch.compile(lambda x, inplace=False: F.relu(x))\n", [], SUBSET),
+    "sys_modules": ("import sys\nsys.modules['grader.runtime.guard'] = None\n" + CALLS, [], SUBSET),
+    "vars_of_torch": ("def relu(x, inplace=False):\n    return vars(F)['relu'](x)\n", [], SUBSET),
+    "generator_frame": ("def relu(x, inplace=False):\n    g = (i for i in [1])\n    frame = g.gi_frame.f_back\n    return F.relu(x)\n",
+                        [], SUBSET),
+    "traceback_frame": ("def relu(x, inplace=False):\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n"
+                        "        e.__traceback__.tb_frame.f_globals['F'] = F\n    return F.relu(x)\n", [], SUBSET),
+    "dunder_dict": ("def relu(x, inplace=False):\n    return F.__dict__['relu'](x)\n", [], SUBSET),
+    "globals_door": ("def relu(x, inplace=False):\n    return globals()['F'].relu(x)\n", [], SUBSET),
+    "builtins_door": ("def relu(x, inplace=False):\n    return __builtins__['getattr'](F, 'relu')(x)\n", [], SUBSET),
+    "writefile_magic": ("%%writefile helper.py\nimport torch\nrelu = torch.relu\n", [], SUBSET),
+    "shell_escape": ("!pip install nothing\n" + WRONG, [], SUBSET),
+    "torch_utils_hooks": ("handle = torch.nn.modules.module.register_module_forward_hook(lambda m, i, o: o)\n" + WRONG, [], SUBSET),
+    "autograd_function_calls_op": ("class R(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+                                   "        return F.relu(x)\n    @staticmethod\n    def backward(ctx, g):\n        return g\n"
+                                   "def relu(x, inplace=False):\n    return R.apply(x)\n", [], "called torch's own"),
+    "hook_calls_op": ("def relu(x, inplace=False):\n    out = torch.where(x > 0, x, torch.zeros_like(x))\n"
+                      "    if out.requires_grad:\n        out.register_hook(lambda g: F.relu(g))\n    return out\n", [],
+                      "called torch's own"),
+    "module_calls_op": ("def relu(x, inplace=False):\n    return nn.ReLU()(x)\n", [], "called torch's own"),
+    "returns_parameter": ("def relu(x, inplace=False):\n    return nn.Parameter(x.clamp(min=0))\n", [], "Parameter"),
+    "exits_process": ("import sys\ndef relu(x, inplace=False):\n    raise SystemExit(0)\n", [], "SystemExit"),
+    "loops_at_definition": ("while True:\n    pass\n" + WRONG, [], "ran longer than"),
+    # honest work: full marks, whatever else the notebook holds
+    "honest_self_check": (ANSWERS["relu"], ["import gc\ngc.collect()\nname = 'relu'\nprint(getattr(torch, name))"], None),
+    "honest_autoreload": (ANSWERS["relu"], ["%load_ext autoreload\n%autoreload 2"], None),
+    "honest_check_call": (ANSWERS["relu"] + "\n\nfrom grader import check\ncheck('relu', relu)\n", [], None),
+    "honest_display": ("from IPython.display import display\n" + ANSWERS["relu"], [], None),
+}
+
+
+def submission_with(cells: list[str], relu: str):
+    nb = notebook(A, "notebooks")
+    graded(nb, "relu").source = relu
+    setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    for k, source in enumerate(cells, start=1):
+        nb.cells.insert(setup + k, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def numpy_in_setup():
+    nb = notebook(A, "notebooks")
+    cell = next(c for c in nb.cells if c.cell_type == "code")
+    cell.source = "import numpy as np\n" + cell.source
+    for name, source in ANSWERS.items():
+        graded(nb, name).source = source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    if sandbox.probe():
+        pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")
+    root = scratch_course(tmp_path_factory.mktemp("course"))
+    for student, (relu, cells, _) in ATTACKS.items():
+        nb = submission_with(cells, relu)
+        for name, source in ANSWERS.items():
+            if name != "relu":
+                graded(nb, name).source = source
+        hand_in(root, student, A, nb)
+    hand_in(root, "honest_numpy_setup", A, numpy_in_setup())
+    saved = os.environ.get("GRADEBOOK_URL")
+    os.environ["GRADEBOOK_URL"] = "postgresql://user:password@localhost/never"
+    try:
+        jobs = pipeline.autograde([A], root, out=lambda *_: None, jobs=2, time_limit=300, cell_timeout=20)
+    finally:
+        os.environ.pop("GRADEBOOK_URL")
+        if saved is not None:
+            os.environ["GRADEBOOK_URL"] = saved
+    records = {s: json.loads((pipeline.results_dir(root) / A / f"{s}.json").read_text())
+               for s in [*ATTACKS, "honest_numpy_setup"] if (pipeline.results_dir(root) / A / f"{s}.json").exists()}
+    return dict(root=root, jobs={j.student: j for j in jobs}, records=records)
+
+
+def feedback_of(root, student) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in (root / "feedback" / student).rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("student", list(ATTACKS))
+def test_attack_or_honest_work(graded_class, student):
+    _, _, words = ATTACKS[student]
+    job = graded_class["jobs"][student]
+    assert job.graded, job.reason
+    record = graded_class["records"][student]
+    by_name = {e["exercise"]: e for e in record["exercises"]}
+    if words is None:  # honest
+        assert record["score"] == sum(POINTS.values()), [(e["exercise"], e["message"][:300]) for e in record["exercises"]]
+        assert not [f for f in record["integrity_flags"] if f["exercise"] != "(no exercise)"], record["integrity_flags"]
+    else:
+        assert by_name["relu"]["score"] == 0, by_name["relu"]
+        assert words in by_name["relu"]["message"], by_name["relu"]["message"][:500]
+        for name in POINTS:  # one exercise's code never reaches another's process
+            if name != "relu":
+                assert by_name[name]["score"] == POINTS[name], (name, by_name[name]["message"][:500])
+    assert len(by_name["relu"]["message"]) <= 5000
+    feedback = feedback_of(graded_class["root"], student)
+    assert feedback, "every graded student gets feedback"
+    leaked = [l for l in spec_lines(A) if l in feedback or html.escape(l) in feedback]
+    assert not leaked, f"hidden test lines in {student}'s feedback: {leaked[:3]}"
+    assert "password" not in feedback  # the kernel's environment is cleared
+    assert "<script>alert" not in feedback
+
+
+def test_flags_name_the_line_and_the_reason(graded_class):
+    message = {e["exercise"]: e for e in graded_class["records"]["patches_tensor_detach"]["exercises"]}["relu"]["message"]
+    assert "torch.Tensor.detach = lambda self: torch.relu(_detach(self))" in message
+    assert "changes an object your code did not create" in message
+    report = (graded_class["root"] / "reports" / "class_report.md").read_text()
+    assert "patches_tensor_detach / 06_activations / relu" in report
+
+
+def test_honest_numpy_in_setup_cell(graded_class):
+    record = graded_class["records"]["honest_numpy_setup"]
+    assert record["score"] == sum(POINTS.values()), [(e["exercise"], e["message"][:300]) for e in record["exercises"]]
+    assert record["integrity_flags"] == []
+
+
+def test_only_the_submitted_notebook_comes_back(graded_class):
+    folder = graded_class["root"] / "autograded" / "writes_notebook_beside_itself" / A
+    assert not (folder / "zz_notes.ipynb").exists()
+    assert (graded_class["root"] / "reports" / "grades.csv").exists()
+
+
+def test_huge_outputs_are_capped(graded_class):
+    path = graded_class["root"] / "autograded" / "huge_message" / A / f"{A}.ipynb"
+    assert path.stat().st_size < 5 * 2**20

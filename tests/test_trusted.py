@@ -27,56 +27,57 @@ ANSWERS = {n: graded(notebook(A), n).source for n in POINTS}
 WRONG = "def downsample(x, factor):\n    return x[:, :, 1::factor, 1::factor]\n"
 RIGHT = "def downsample(x, factor):\n    return x[:, :, ::factor, ::factor]\n"
 SPEC = ROOT / "grader" / "exercises" / "a01_sampling.py"
+SUBSET = "outside the course's Python subset"
 
 # student -> (downsample cell, points expected for downsample, words expected in its message)
 ATTACKS = {
     # the five from the review
     "patches_grader_check": ("import grader\ngrader.check = lambda *a, **k: None\ngrader.assert_same = lambda *a, **k: None\n"
-                             + WRONG, 0, "tampering with the grader"),
+                             + WRONG, 0, SUBSET),
     "fake_grader_module": ("import sys, types\nfake = types.ModuleType('grader')\nfake.check = lambda *a, **k: None\n"
-                           "sys.modules['grader'] = fake\n" + WRONG, 0, "tampering with the grader"),
+                           "sys.modules['grader'] = fake\n" + WRONG, 0, SUBSET),
     "hooks_import": ("import builtins\n_real = builtins.__import__\n"
                      "builtins.__import__ = lambda name, *a, **k: _real('types') if name.startswith('grader') else _real(name, *a, **k)\n"
-                     + WRONG, 0, "tampering with the grader"),
+                     + WRONG, 0, SUBSET),
     "input_transformer": ("get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n" + WRONG, 0,
-                          "tampering with the grader"),
+                          SUBSET),
     "wraps_run_cell": ("_ip = get_ipython()\n_orig = _ip.run_cell\n_ip.run_cell = lambda *a, **k: _orig('pass')\n" + WRONG, 0,
-                       "tampering with the grader"),
+                       SUBSET),
     "patches_difference": ("import grader.runtime.compare as c\nc.difference = lambda *a, **k: None\n" + WRONG, 0,
-                           "tampering with the grader"),
+                           SUBSET),
     "prints_cells_correct": ("get_ipython().events.register('pre_run_cell', lambda info: print(info.raw_cell))\n" + RIGHT, 0,
-                             "tampering with the grader"),
+                             SUBSET),
     # ten more of our own
     "tensor_subclass": ("import torch\nclass Agree(torch.Tensor):\n    @classmethod\n"
                         "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
                         "        return True if func.__name__ in ('allclose', 'equal', 'isclose') else super().__torch_function__(func, types, args, kwargs or {})\n"
                         "def downsample(x, factor):\n    return x[:, :, 1::factor, 1::factor].as_subclass(Agree)\n", 0,
-                        "tampering with the grader"),
+                        SUBSET),
     "thread_calls_op": ("import threading, torch.nn.functional as F\ndef downsample(x, factor):\n    out = []\n"
                         "    t = threading.Thread(target=lambda: out.append(F.max_pool2d(x, 1, factor)))\n    t.start(); t.join()\n"
-                        "    return out[0]\n", 0, "tampering with the grader"),
+                        "    return out[0]\n", 0, SUBSET),
     "exec_decoded": ("import base64\nexec(base64.b64decode(" + repr(__import__("base64").b64encode(WRONG.encode()).decode())
-                     + ").decode())\n", 0, "tampering with the grader"),
-    "computed_getattr": ("import torch\n_c = getattr(torch, '_' + 'C')\n" + WRONG, 0, "tampering with the grader"),
+                     + ").decode())\n", 0, SUBSET),
+    "computed_getattr": ("import torch\n_c = getattr(torch, '_' + 'C')\n" + WRONG, 0, SUBSET),
     "pops_dispatch_mode": ("from torch.utils._python_dispatch import _pop_mode\nimport torch.nn.functional as F\n"
-                           "def downsample(x, factor):\n    return F.max_pool2d(x, 1, factor)\n", 0, "tampering with the grader"),
+                           "def downsample(x, factor):\n    return F.max_pool2d(x, 1, factor)\n", 0, SUBSET),
     "poisons_torch": ("import torch\ntorch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
                       "torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)\n"
-                      "torch.Tensor.__eq__ = lambda a, b: True\n" + WRONG, 0, "values differ"),
+                      "torch.Tensor.__eq__ = lambda a, b: True\n" + WRONG, 0, SUBSET),
     "patches_json": ("import json\n_loads = json.loads\n"
                      "json.loads = lambda s, *a, **k: {**_loads(s, *a, **k), 'payloads': []} if 'payloads' in s else _loads(s, *a, **k)\n"
-                     + WRONG, 0, "reply"),
-    "exits_during_grading": ("def downsample(x, factor):\n    raise SystemExit(0)\n", 0, "no usable reply"),
+                     + WRONG, 0, SUBSET),
+    "exits_during_grading": ("def downsample(x, factor):\n    raise SystemExit(0)\n", 0, "SystemExit"),
     "forges_verdict": ("def downsample(x, factor):\n    print('downsample: 2 of 2 points (pass)')\n"
                        "    return x[:, :, 1::factor, 1::factor]\n", 0, "values differ"),
     "returns_agreeable_object": ("class Yes:\n    def __eq__(self, other):\n        return True\n"
                                  "def downsample(x, factor):\n    return Yes()\n", 0, "expected a tensor"),
     "huge_reply": ("import torch\ndef downsample(x, factor):\n    return torch.zeros(2_000_000)\n", 0, "reply"),
     "leaks_stack": ("import traceback\ndef downsample(x, factor):\n"
-                    "    raise RuntimeError(''.join(traceback.format_stack()))\n", 0, "RuntimeError"),
+                    "    raise RuntimeError(''.join(traceback.format_stack()))\n", 0, SUBSET),
     "reads_spec": (f"import os\nSEEN = os.path.exists({str(SPEC)!r})\n"
                    "def downsample(x, factor):\n    assert not SEEN, 'the sandbox let me read the exercise specs'\n"
-                   "    return x[:, :, ::factor, ::factor]\n", POINTS["downsample"], None),
+                   "    return x[:, :, ::factor, ::factor]\n", 0, SUBSET),
     # fair verdicts
     # a student id as long as an email address: the kernel's sockets must still fit a UNIX socket path
     "first_middle_last_name_at_department_university_example_edu": (RIGHT, POINTS["downsample"], None),
@@ -86,9 +87,9 @@ ATTACKS = {
 }
 
 
-# These break their own process for every later request (a fake grader module, every cell turned into
-# `pass`, ...): the other exercises get nothing back from it, and score 0 too.
-SABOTAGE = {"fake_grader_module", "hooks_import", "input_transformer", "wraps_run_cell", "patches_json"}
+# Each exercise is graded in a fresh process that ran only the cells it needs: no attack on one
+# exercise reaches the others (the last round's sabotage of the shared kernel cost every exercise).
+SABOTAGE: set = set()
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import hashlib
 import os
 import shutil
 import socket
+import stat
 import tempfile
 import threading
 import time
@@ -28,7 +29,6 @@ from .trusted import results
 
 PACKAGE = Path(__file__).resolve().parent
 CONFIG = PACKAGE / "nbgrader_config.py"
-KEPT = ("*.ipynb", "timestamp.txt")  # what comes back from the autograded folder
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Job:
     time_limit: float = 900.0  # seconds for the whole notebook
     cell_timeout: float | None = None  # seconds per cell (default: the course config's)
     fingerprint: str = ""  # the instructor's grader; a worker with another one refuses the job
+    salt: str = ""  # the course secret (decimal) that the hidden cases' random inputs depend on
 
     @property
     def key(self) -> str:
@@ -51,7 +52,7 @@ class Job:
 
 @dataclass
 class Result:
-    """How one job went. ``files``: the autograded folder's notebooks; ``record``: the trusted verdicts."""
+    """How one job went. ``files``: the submission's files as autograded; ``record``: the trusted verdicts."""
     assignment: str
     student: str
     graded: bool = False
@@ -112,6 +113,22 @@ def nbgrader_step(converter: str, config, **coursedir) -> dict:
     return capture_log(app)
 
 
+def returned(folder: Path, names) -> dict:
+    """The files of the autograded ``folder`` that go back to the instructor: those named ``names`` (the
+    submission's own files), when they are plain files. Anything else the student's code left there (another
+    notebook, a link to a file outside) stays behind."""
+    files = {}
+    for name in names:
+        try:
+            fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as f:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                files[name] = f.read()
+    return files
+
+
 def _write(folder: Path, files: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -143,7 +160,8 @@ def grade(job: Job) -> Result:
         _write(course / "notebooks" / job.assignment, job.release)
         (scratch / "rt").mkdir()
         overrides = {"TrustedExecute": {"results_dir": str(scratch / "results"), "release_root": str(course),
-                                        "time_limit": float(job.time_limit)}}
+                                        "time_limit": float(job.time_limit), "sandboxed": job.sandboxed,
+                                        "salt": job.salt}}
         if job.cell_timeout:
             overrides["Execute"] = {"timeout": int(job.cell_timeout)}
         if job.sandboxed:
@@ -178,8 +196,7 @@ def grade(job: Job) -> Result:
             if result.record is None:
                 result.reason = "the trusted grader wrote no result record"
             else:
-                folder = course / "autograded" / job.student / job.assignment
-                result.files = {p.name: p.read_bytes() for pattern in KEPT for p in folder.glob(pattern) if p.is_file()}
+                result.files = returned(course / "autograded" / job.student / job.assignment, job.files)
                 result.graded, result.reason = True, ""
     finally:
         for k, v in saved.items():

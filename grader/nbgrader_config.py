@@ -12,6 +12,8 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
                                     IgnorePattern, LimitOutput, SaveAutoGrades)
 
 from grader.trusted.harness import TrustedExecute
+from grader.trusted.limits import CapOutputs, SanitizeOutputs
+from grader.trusted.review import ReviewFlags
 
 c = get_config()  # noqa: F821  (traitlets provides it)
 
@@ -31,9 +33,12 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "runs"
 c.OverwriteCells.add_missing_cells = True
 
 # Trusted grading: nbgrader's pipeline with its Execute step replaced. Test cells never run in the
-# student's kernel; their verdicts are decided in this process (grader/trusted/harness.py).
+# student's kernel; their verdicts are decided in this process (grader/trusted/harness.py). The stored
+# notebook stays small and runs no student script in formgrader or feedback pages (grader/trusted/limits.py);
+# a flagged exercise waits in formgrader's manual grading queue (grader/trusted/review.py).
 c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+                                       CapOutputs, SanitizeOutputs, SaveAutoGrades, ReviewFlags,
+                                       AssignLatePenalties, CheckCellMetadata]
 
 # Late penalties: off (nbgrader's default plugin takes nothing off). The example policy in grader/late.py
 # takes 10% of the score per started day late, at most 50%; it needs the assignment's due date in the

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -46,8 +47,9 @@ def convert(converter: str, root: Path, **coursedir) -> None:
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     out = jobs_module.nbgrader_step(converter, jobs_module.base_config(), root=str(root), db_url=db_url(root),
                                     **coursedir)
-    if not out["success"]:
-        tail = "\n".join(((out.get("log") or "") + (out.get("error") or "")).strip().splitlines()[-15:])
+    if not out["success"]:  # the log's end, then the exception (its frames are nbgrader's, not the cause)
+        lines = (out.get("log") or "").strip().splitlines() + (out.get("error") or "").strip().splitlines()[-1:]
+        tail = "\n".join(lines[-15:])
         raise CourseError(f"nbgrader {converter} {coursedir} failed:\n{tail}")
 
 
@@ -93,7 +95,19 @@ def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
         for nb in sorted((root / "solutions" / name).glob("*.ipynb")):
             read_notebook(nb)
         convert("GenerateAssignment", root, assignment_id=name)
+    write_release_digests(root)
     return done
+
+
+def write_release_digests(root: Path = ROOT) -> Path:
+    """``grader/runtime/release_cells.json``: what the learner's subset check knows of every release."""
+    from .runtime.cells import RELEASE_FILE, release_digests
+    from .trusted.scan import release_sources
+    data = {p.name: release_digests(release_sources(root, p.name)) for p in sorted((root / "notebooks").iterdir())
+            if p.is_dir() and any(p.glob("*.ipynb"))}
+    path = Path(__file__).resolve().parent / "runtime" / RELEASE_FILE
+    path.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n")
+    return path
 
 
 def _register(name: str, root: Path) -> None:
@@ -116,7 +130,9 @@ def _job(name: str, student: str, nbs: list[Path], root: Path, **options) -> Job
     folder = nbs[0].parent
     files = {p.name: p.read_bytes() for p in [*nbs, folder / "timestamp.txt"] if p.is_file()}
     release = {p.name: p.read_bytes() for p in sorted((root / "notebooks" / name).glob("*.ipynb"))}
-    return Job(name, student, files, release, db_url(root), fingerprint=fingerprint(), **options)
+    from .trusted.secret import course_secret
+    return Job(name, student, files, release, db_url(root), fingerprint=fingerprint(),
+               salt=str(course_secret(root)), **options)
 
 
 def _store(result: Result, root: Path) -> None:
@@ -212,10 +228,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     done.sort(key=lambda j: (j.assignment, j.student))
     if after_grading:
         after_grading(done)
-    for name in sorted({j.assignment for j in done if j.graded}):  # one feedback run per assignment
-        graded = {j.student for j in done if j.graded and j.assignment == name}
-        others = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{name}") if p.parent.name not in graded)
-        convert("GenerateFeedback", root, assignment_id=name, student_id_exclude=",".join(others))
+    problems += feedback(root, done)
     if todo:
         export(root, root / "reports" / "nbgrader_grades.csv")
         report.write(root, done, problems, db_url(root))
@@ -223,6 +236,34 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     for p in problems + [f"{j.student}/{j.assignment}: NOT GRADED: {j.reason}" for j in done if not j.graded]:
         out(p)
     return done
+
+
+def feedback(root: Path, done: list[Result]) -> list[str]:
+    """Write feedback/ for the graded submissions in ``done``: one nbgrader run per assignment, and where that
+    fails, one per student, so that one student's failure costs that student's pages only. Returns a line for
+    each student whose feedback could not be generated, and why."""
+    problems = []
+    for name in sorted({j.assignment for j in done if j.graded}):
+        graded = sorted({j.student for j in done if j.graded and j.assignment == name})
+        others = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{name}") if p.parent.name not in graded)
+        try:
+            convert("GenerateFeedback", root, assignment_id=name, student_id_exclude=",".join(others))
+            continue
+        except CourseError:
+            pass
+        for student in graded:
+            try:
+                convert("GenerateFeedback", root, assignment_id=name, student_id=student)
+            except CourseError as e:
+                problems.append(f"{student}/{name}: feedback for {student} could not be generated: {_cause(str(e))}")
+    return problems
+
+
+def _cause(log: str) -> str:
+    """The exception line of a failed nbgrader run's log (not nbgrader's own "see the traceback above")."""
+    lines = [l.strip() for l in log.splitlines() if l.strip()]
+    causes = [l for l in lines if re.match(r"[\w.]*(Error|Exception)\b", l) and "NbGraderException" not in l]
+    return (causes or lines or ["no log"])[-1][:300]
 
 
 def export(root: Path, to: Path, plugin_class=None, **traits):

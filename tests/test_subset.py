@@ -5,14 +5,13 @@ the sandboxed `make autograde`).
 """
 from __future__ import annotations
 
-import json
 
 import nbformat
 import pytest
 
 from course import PRELUDE, graded, notebook
 from grader.runtime import subset, visible, wire
-from grader.runtime.cells import Cell, closure, python_of
+from grader.runtime.cells import python_of
 from grader.trusted import scan
 from grader.trusted.harness import GradingWorker
 

@@ -7,6 +7,7 @@ through the same probes as the student's function.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -37,8 +38,15 @@ class Check:
     hint: Any = None
 
 
+class _CappedMessage:
+    """``message`` holds what the student's code said (exceptions, values): capped whenever it is set."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, wire.cap(value) if name == "message" else value)
+
+
 @dataclass
-class GroupResult:
+class GroupResult(_CappedMessage):
     title: str
     points: float
     checks: int = 0
@@ -51,7 +59,7 @@ class GroupResult:
 
 
 @dataclass
-class Verdict:
+class Verdict(_CappedMessage):
     """What grading one exercise decided. ``status``: pass, partial, fail, not attempted, banned, error, flagged."""
     exercise: str
     points: float
@@ -99,8 +107,17 @@ def banned_message(ex: Exercise, op: str) -> str:
             f"so it cannot use that operator.")
 
 
-def checks_of(ex: Exercise, kinds: Sequence[str]) -> list[Check]:
-    """Every check of the given kinds (examples, visible, hidden), with the reference's results."""
+def hidden_seed(seed: int, salt: int) -> int:
+    """The seed of a hidden case under the course's secret ``salt`` (0: the seed itself). Learners see the
+    visible cases and worked examples, so those never change; hidden inputs seen one term are useless the next."""
+    if not salt:
+        return seed
+    return int.from_bytes(hashlib.blake2b(f"{salt}:{seed}".encode(), digest_size=8).digest(), "big") >> 1
+
+
+def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
+    """Every check of the given kinds (examples, visible, hidden), with the reference's results. ``salt``
+    (:func:`grader.trusted.secret.course_secret`) changes the random inputs of the hidden cases only."""
     probe = PROBES[ex.probe]
     out: list[Check] = []
     if "examples" in kinds:
@@ -118,8 +135,11 @@ def checks_of(ex: Exercise, kinds: Sequence[str]) -> list[Check]:
             runs = [(c, d) for c in cases for d in ex.dtypes]
             for i, (case, dtype) in enumerate(runs, start=1):
                 how = case if isinstance(case, Call) else Call(case)
-                kwargs, grads = build(how.kwargs, dtype, ex.seed * 1_000_003 + index)
-                payload = {"kwargs": kwargs, "grad": grads if ex.grad else [], "upstream_seed": index,
+                seed, upstream = ex.seed * 1_000_003 + index, index
+                if kind == "hidden":
+                    seed, upstream = hidden_seed(seed, salt), hidden_seed(upstream, salt)
+                kwargs, grads = build(how.kwargs, dtype, seed)
+                payload = {"kwargs": kwargs, "grad": grads if ex.grad else [], "upstream_seed": upstream,
                            "banned": list(ex.banned), **how.options()}
                 index += 1
                 expected = probe(ex.reference, payload, False)
@@ -270,17 +290,22 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
     return verdict
 
 
-def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", "visible", "hidden")) -> Verdict:
-    """Grade ``ex`` on the cases of ``kinds`` through ``transport``."""
+def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", "visible", "hidden"),
+        salt: int = 0) -> Verdict:
+    """Grade ``ex`` on the cases of ``kinds`` through ``transport`` (``salt``: see :func:`checks_of`)."""
     start = time.perf_counter()
-    checks = checks_of(ex, kinds)
+    checks = checks_of(ex, kinds, salt)
     try:
         results = transport(ex.name, ex.probe, [c.payload for c in checks])
         if not isinstance(results, list) or len(results) != len(checks):
             raise StudentProcessFailure("the student's process sent back a reply of the wrong length")
-        verdict = judge(ex, checks, results)
     except StudentProcessFailure as e:
         verdict = Verdict.of(ex, "error", str(e))
+    else:
+        try:
+            verdict = judge(ex, checks, results)
+        except Exception as e:  # noqa: BLE001 (a reply nothing foresaw fails its exercise, never the notebook)
+            verdict = Verdict.of(ex, "error", f"the reply could not be judged: {type(e).__name__}: {e}")
     verdict.seconds = time.perf_counter() - start
     return verdict
 

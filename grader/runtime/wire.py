@@ -16,6 +16,7 @@ import torch
 
 MAX_BYTES = 64 * 2**20  # one reply, all cases of one exercise
 MAX_DEPTH = 32
+MAX_CHARS = 4000  # one message from the student's side, as stored and shown
 DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.uint8, torch.int8, torch.int16,
     torch.int32, torch.int64, torch.bool)}
@@ -23,6 +24,16 @@ DTYPES = {str(d).removeprefix("torch."): d for d in (
 
 class WireError(ValueError):
     """Data that is not what the protocol allows."""
+
+
+def cap(text: str, limit: int = MAX_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a visible mark: a student's message never fills a record or a page."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit} more characters cut)"
+
+
+def _short(value: Any) -> str:
+    return cap(repr(value), 100)
 
 
 class Opaque:
@@ -82,13 +93,14 @@ def _decode_tensor(spec: Any) -> torch.Tensor:
         raise WireError("malformed tensor")
     name, shape, data = spec
     if name not in DTYPES:
-        raise WireError(f"tensor dtype {name!r} is not allowed")
+        raise WireError(f"tensor dtype {_short(name)} is not allowed")
     if len(shape) > 16 or not all(type(s) is int and 0 <= s for s in shape):
-        raise WireError(f"bad tensor shape {shape!r}")
+        raise WireError(f"bad tensor shape {_short(shape)}")
     dtype = DTYPES[name]
     numel = math.prod(shape)
-    size = numel * torch.empty((), dtype=dtype).element_size()
-    if size > MAX_BYTES:
+    size = numel * dtype.itemsize
+    # Empty dimensions count as 1: a shape like [0, 2**62, 2**62] holds nothing, but torch cannot even stride it.
+    if math.prod(max(s, 1) for s in shape) * dtype.itemsize > MAX_BYTES:
         raise WireError("tensor too large")
     try:
         raw = base64.b64decode(data.encode("ascii"), validate=True)
@@ -129,15 +141,21 @@ def decode(data: Any, depth: int = 0) -> Any:
         return DTYPES[v]
     if tag == "__object__" and isinstance(v, str):
         return Opaque(v[:100])
-    raise WireError(f"unknown tag {tag!r}")
+    raise WireError(f"unknown tag {_short(tag)}")
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse and decode at most :data:`MAX_BYTES`; WireError for anything else."""
+    """Parse and decode at most :data:`MAX_BYTES`; WireError for anything else, whatever goes wrong
+    (RecursionError, OverflowError, MemoryError, torch's own errors on absurd data)."""
     if len(text) > MAX_BYTES:
         raise WireError(f"reply of {len(text)} bytes is larger than the {MAX_BYTES} allowed")
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError) as e:
-        raise WireError(f"reply is not JSON ({str(e)[:100]})") from None
-    return decode(data)
+    except Exception as e:  # noqa: BLE001 (ValueError, RecursionError, MemoryError: all the reply's fault)
+        raise WireError(f"reply is not JSON ({cap(e, 100)})") from None
+    try:
+        return decode(data)
+    except WireError:
+        raise
+    except Exception as e:  # noqa: BLE001 (a reply the checks above did not foresee is still only a bad reply)
+        raise WireError(f"reply could not be decoded ({type(e).__name__}: {cap(e, 100)})") from None

@@ -50,10 +50,7 @@ def _binder():
     quote = json.encoder.encode_basestring_ascii
     float_repr, int_repr = float.__repr__, int.__repr__
     isfinite = __import__("math").isfinite
-    plain_types = (type(None), bool, int, float, str)
-    len_, type_, list_, dict_, tuple_, str_, int_, float_, bool_ = len, type, list, dict, tuple, str, int, float, bool
-    join = "".join
-    enumerate_ = enumerate
+    type_, list_, dict_, tuple_, str_, int_, float_, bool_ = type, list, dict, tuple, str, int, float, bool
 
     def tensor(t) -> str:
         t = detach(t)
@@ -210,11 +207,11 @@ def serve_one(request: dict, ns: dict, channels: tuple[int, int]) -> bytes:
         try:
             data = receive(r, MAX_REPLY, time.monotonic() + timeout)
         except TimeoutError:
-            data = _dumps({"failure": f"ran longer than {timeout:g} s (an endless loop?)"}).encode()
+            data = ENCODE({"failure": f"ran longer than {timeout:g} s (an endless loop?)"}).encode()
         except ValueError as e:
-            data = _dumps({"failure": f"sent a reply too large to read ({e})"}).encode()
+            data = ENCODE({"failure": f"sent a reply too large to read ({e})"}).encode()
         if data is None:
-            data = _dumps({"failure": "killed its process (os._exit, a crash, or out of memory)"}).encode()
+            data = ENCODE({"failure": "killed its process (os._exit, a crash, or out of memory)"}).encode()
     finally:
         _close(r)
         try:

@@ -1,39 +1,8 @@
-"""One result record per graded submission, and reading the student's reply file safely."""
+"""One result record per graded submission."""
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
-
-
-def read_reply(path: Path):
-    """The reply file's plain data (at most :data:`wire.MAX_BYTES`), then the file is removed.
-
-    A link, a folder, a missing, huge or malformed file raises :class:`wire.WireError`.
-    """
-    from ..runtime import wire  # torch: only where replies are read, not in every instructor command
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        raise wire.WireError("no reply (the student's process did not run the grader's request)") from None
-    except OSError as e:
-        raise wire.WireError(f"the reply cannot be opened ({e.strerror})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise wire.WireError("the reply is not a plain file")
-        if info.st_size > wire.MAX_BYTES:
-            raise wire.WireError(f"the reply is {info.st_size} bytes, more than the {wire.MAX_BYTES} allowed")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            text = f.read(wire.MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-    return wire.loads(text)
 
 
 def results_dir(root: Path) -> Path:
@@ -42,11 +11,13 @@ def results_dir(root: Path) -> Path:
 
 
 def record(assignment: str, student: str, verdicts, flags: dict, restarts: int = 0, seconds: float = 0.0) -> dict:
-    """The structured result of one student's assignment: per exercise points per group, messages, flags, timings."""
+    """The structured result of one student's assignment: per exercise points per group, messages, flags, timings.
+    Flag lines are the student's code: each is capped, as verdict messages are."""
+    from ..runtime.wire import cap
     return {"assignment": assignment, "student": student, "graded": True,
             "score": round(sum(v.score for v in verdicts), 6), "max_score": sum(v.points for v in verdicts),
             "exercises": [v.record() for v in verdicts],
-            "integrity_flags": [{"exercise": k, "line": line} for k, lines in flags.items() for line in lines],
+            "integrity_flags": [{"exercise": k, "line": cap(line)} for k, lines in flags.items() for line in lines],
             "fresh_processes": restarts, "seconds": round(seconds, 3)}
 
 

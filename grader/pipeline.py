@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from . import cluster, intake, report, sandbox
+from .runtime.cells import RELEASE_FILE, release_digests
 from . import jobs as jobs_module
 from .jobs import Job, Result, fingerprint
 from .trusted import results as records
@@ -95,19 +96,17 @@ def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
         for nb in sorted((root / "solutions" / name).glob("*.ipynb")):
             read_notebook(nb)
         convert("GenerateAssignment", root, assignment_id=name)
-    write_release_digests(root)
+    if (root / "grader" / "runtime").is_dir():  # the course's own checkout (not a scratch copy of its notebooks)
+        (root / "grader" / "runtime" / RELEASE_FILE).write_text(release_digests_json(root))
     return done
 
 
-def write_release_digests(root: Path = ROOT) -> Path:
+def release_digests_json(root: Path = ROOT) -> str:
     """``grader/runtime/release_cells.json``: what the learner's subset check knows of every release."""
-    from .runtime.cells import RELEASE_FILE, release_digests
     from .trusted.scan import release_sources
     data = {p.name: release_digests(release_sources(root, p.name)) for p in sorted((root / "notebooks").iterdir())
             if p.is_dir() and any(p.glob("*.ipynb"))}
-    path = Path(__file__).resolve().parent / "runtime" / RELEASE_FILE
-    path.write_text(json.dumps(data, indent=0, sort_keys=True) + "\n")
-    return path
+    return json.dumps(data, indent=0, sort_keys=True) + "\n"
 
 
 def _register(name: str, root: Path) -> None:

@@ -3,7 +3,8 @@
 Prints, for every assignment: seconds to execute the solution notebook top to bottom,
 seconds to autograde one submission with nbgrader (gradebook registration included), split
 into the sandboxed kernel's start, the notebook's cells (import torch, explanations, the
-student's solutions), the trusted checks, and nbgrader's own start and steps,
+student's solutions), the trusted checks, and nbgrader's own start and steps; the grading
+worker's start and each exercise's cost in its fresh forked process;
 and for every exercise the seconds its test cell (visible and hidden tests) takes on a
 correct implementation written as plain loops (tests/students). Targets on 2 cores:
 a notebook executes in at most 45 s; one exercise's tests take at most 3 s.
@@ -52,11 +53,15 @@ def main(names: list[str]) -> int:
             hand_in(root, "student", a, notebook(a))
             pipeline.autograde([a], root, out=lambda *_: None)  # registers the assignment
             t = timed(pipeline.autograde, [a], root, out=lambda *_: None)
-            split = results.read(pipeline.results_dir(root), a, "student")["timings"]
+            record = results.read(pipeline.results_dir(root), a, "student")
+            split = record["timings"]
         rest = t - split["kernel_start"] - split["cells"] - split["checks"]
         print(f"  autograde one submission       {t:6.1f} s   = cluster start, nbgrader, feedback, reports {rest:.1f}"
               f" + kernel start {split['kernel_start']:.1f} + cells {split['cells']:.1f} (solution cells "
               f"{split['solution_cells']:.2f}) + trusted checks {split['checks']:.1f}")
+        per = ", ".join(f"{e['exercise']} {e['seconds']:.2f}" for e in record["exercises"])
+        print(f"  grading worker: start {split.get('worker_start', 0):.1f} s (torch, the release's cells; while the kernel"
+              f" runs); per exercise, a fresh process with its cases and references: {per} s")
         for name in exercises(a):
             t = timed(run_exercise, a, name, students(a).LOOP[name])
             over += t > EXERCISE_TARGET

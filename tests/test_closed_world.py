@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 
 import nbformat
 import pytest
@@ -105,11 +106,50 @@ ATTACKS = {
 }
 
 
-def submission_with(cells: list[str], relu: str):
+SLOTS = ["relu", "sigmoid", "leaky_relu"]  # an attack on each of three exercises per notebook: fewer notebooks to grade
+RETARGET = {
+    "sigmoid": {"def relu(x, inplace=False)": "def sigmoid(x)", "lambda x, inplace=False:": "lambda x:",
+                "F.relu": "torch.sigmoid", "torch.relu": "torch.sigmoid", "nn.ReLU()": "nn.Sigmoid()",
+                "aten.relu": "aten.sigmoid", "'relu'": "'sigmoid'", "import relu": "import sigmoid", "relu = ": "sigmoid = "},
+    "leaky_relu": {"def relu(x, inplace=False)": "def leaky_relu(x, negative_slope=0.01)",
+                   "lambda x, inplace=False:": "lambda x, negative_slope=0.01:", "F.relu": "F.leaky_relu",
+                   "torch.relu": "F.leaky_relu", "nn.ReLU()": "nn.LeakyReLU()", "aten.relu": "aten.leaky_relu",
+                   "'relu'": "'leaky_relu'", "import relu": "import leaky_relu", "relu = ": "leaky_relu = "},
+}
+
+
+def retarget(source: str, name: str) -> str:
+    """An attack written on ``relu``, aimed at exercise ``name`` instead."""
+    if name == "relu":
+        return source
+    table = RETARGET[name]
+    return re.sub("|".join(map(re.escape, sorted(table, key=len, reverse=True))), lambda m: table[m.group(0)], source)
+
+
+def classes() -> dict[str, dict[str, str]]:
+    """Student -> {exercise: attack}: the attacks, three to a notebook; the honest work, one notebook."""
+    attacks = [a for a, (_, _, words) in ATTACKS.items() if words is not None]
+    out = {f"attacks_{i // len(SLOTS):02d}": {} for i in range(len(attacks))}
+    for i, attack in enumerate(attacks):
+        out[f"attacks_{i // len(SLOTS):02d}"][SLOTS[i % len(SLOTS)]] = attack
+    out["honest"] = {"relu": "honest_check_call"}
+    return out
+
+
+def submission_for(slots: dict[str, str]):
     nb = notebook(A, "notebooks")
-    graded(nb, "relu").source = relu
+    for name, source in ANSWERS.items():
+        graded(nb, name).source = source
+    extra = []
+    for name, attack in slots.items():
+        relu, cells, _ = ATTACKS[attack]
+        graded(nb, name).source = retarget(relu, name)
+        extra += cells
+    if any(ATTACKS[a][2] is None for a in slots.values()):  # the honest notebook: every honest extra cell
+        extra = [c for a, (_, cells, words) in ATTACKS.items() if words is None for c in cells]
+        graded(nb, "sigmoid").source = ATTACKS["honest_display"][0].replace(ANSWERS["relu"], ANSWERS["sigmoid"])
     setup = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
-    for k, source in enumerate(cells, start=1):
+    for k, source in enumerate(extra, start=1):
         nb.cells.insert(setup + k, nbformat.v4.new_code_cell(source))
     return nb
 
@@ -128,12 +168,8 @@ def graded_class(tmp_path_factory):
     if sandbox.probe():
         pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")
     root = scratch_course(tmp_path_factory.mktemp("course"))
-    for student, (relu, cells, _) in ATTACKS.items():
-        nb = submission_with(cells, relu)
-        for name, source in ANSWERS.items():
-            if name != "relu":
-                graded(nb, name).source = source
-        hand_in(root, student, A, nb)
+    for student, slots in classes().items():
+        hand_in(root, student, A, submission_for(slots))
     hand_in(root, "honest_numpy_setup", A, numpy_in_setup())
     saved = os.environ.get("GRADEBOOK_URL")
     os.environ["GRADEBOOK_URL"] = "postgresql://user:password@localhost/never"
@@ -143,32 +179,33 @@ def graded_class(tmp_path_factory):
         os.environ.pop("GRADEBOOK_URL")
         if saved is not None:
             os.environ["GRADEBOOK_URL"] = saved
-    records = {s: json.loads((pipeline.results_dir(root) / A / f"{s}.json").read_text())
-               for s in [*ATTACKS, "honest_numpy_setup"] if (pipeline.results_dir(root) / A / f"{s}.json").exists()}
-    return dict(root=root, jobs={j.student: j for j in jobs}, records=records)
+    records = {s: json.loads(p.read_text()) for s in [*classes(), "honest_numpy_setup"]
+               if (p := pipeline.results_dir(root) / A / f"{s}.json").exists()}
+    where = {attack: (student, name) for student, slots in classes().items() for name, attack in slots.items()}
+    return dict(root=root, jobs={j.student: j for j in jobs}, records=records, where=where)
 
 
 def feedback_of(root, student) -> str:
     return "\n".join(p.read_text(errors="replace") for p in (root / "feedback" / student).rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("student", list(ATTACKS))
-def test_attack_or_honest_work(graded_class, student):
-    _, _, words = ATTACKS[student]
+@pytest.mark.parametrize("attack", [a for a, (_, _, words) in ATTACKS.items() if words is not None])
+def test_attack(graded_class, attack):
+    student, name = graded_class["where"][attack]
+    words = ATTACKS[attack][2]
     job = graded_class["jobs"][student]
     assert job.graded, job.reason
-    record = graded_class["records"][student]
-    by_name = {e["exercise"]: e for e in record["exercises"]}
-    if words is None:  # honest
-        assert record["score"] == sum(POINTS.values()), [(e["exercise"], e["message"][:300]) for e in record["exercises"]]
-        assert not [f for f in record["integrity_flags"] if f["exercise"] != "(no exercise)"], record["integrity_flags"]
-    else:
-        assert by_name["relu"]["score"] == 0, by_name["relu"]
-        assert words in by_name["relu"]["message"], by_name["relu"]["message"][:500]
-        for name in POINTS:  # one exercise's code never reaches another's process
-            if name != "relu":
-                assert by_name[name]["score"] == POINTS[name], (name, by_name[name]["message"][:500])
-    assert len(by_name["relu"]["message"]) <= 5000
+    by_name = {e["exercise"]: e for e in graded_class["records"][student]["exercises"]}
+    assert by_name[name]["score"] == 0, by_name[name]
+    assert words in by_name[name]["message"], by_name[name]["message"][:500]
+    assert len(by_name[name]["message"]) <= 5000
+    for other in POINTS:  # one exercise's code never reaches another's process
+        if other not in classes()[student]:
+            assert by_name[other]["score"] == POINTS[other], (other, by_name[other]["message"][:500])
+
+
+@pytest.mark.parametrize("student", [*classes(), "honest_numpy_setup"])
+def test_feedback_shows_no_hidden_test_no_secret_no_script(graded_class, student):
     feedback = feedback_of(graded_class["root"], student)
     assert feedback, "every graded student gets feedback"
     leaked = [l for l in spec_lines(A) if l in feedback or html.escape(l) in feedback]
@@ -177,26 +214,28 @@ def test_attack_or_honest_work(graded_class, student):
     assert "<script>alert" not in feedback
 
 
+@pytest.mark.parametrize("student", ["honest", "honest_numpy_setup"])
+def test_honest_work_keeps_full_marks(graded_class, student):
+    record = graded_class["records"][student]
+    assert record["score"] == sum(POINTS.values()), [(e["exercise"], e["message"][:300]) for e in record["exercises"]]
+    assert all(f["exercise"] == "(no exercise)" for f in record["integrity_flags"]), record["integrity_flags"]
+
+
 def test_flags_name_the_line_and_the_reason(graded_class):
-    message = {e["exercise"]: e for e in graded_class["records"]["patches_tensor_detach"]["exercises"]}["relu"]["message"]
-    assert "torch.Tensor.detach = lambda self: torch.relu(_detach(self))" in message
+    student, name = graded_class["where"]["patches_tensor_detach"]
+    message = {e["exercise"]: e for e in graded_class["records"][student]["exercises"]}[name]["message"]
+    assert retarget("torch.Tensor.detach = lambda self: torch.relu(_detach(self))", name) in message
     assert "changes an object your code did not create" in message
     report = (graded_class["root"] / "reports" / "class_report.md").read_text()
-    assert "patches_tensor_detach / 06_activations / relu" in report
-
-
-def test_honest_numpy_in_setup_cell(graded_class):
-    record = graded_class["records"]["honest_numpy_setup"]
-    assert record["score"] == sum(POINTS.values()), [(e["exercise"], e["message"][:300]) for e in record["exercises"]]
-    assert record["integrity_flags"] == []
+    assert f"{student} / 06_activations / {name}" in report
 
 
 def test_only_the_submitted_notebook_comes_back(graded_class):
-    folder = graded_class["root"] / "autograded" / "writes_notebook_beside_itself" / A
+    folder = graded_class["root"] / "autograded" / graded_class["where"]["writes_notebook_beside_itself"][0] / A
     assert not (folder / "zz_notes.ipynb").exists()
     assert (graded_class["root"] / "reports" / "grades.csv").exists()
 
 
 def test_huge_outputs_are_capped(graded_class):
-    path = graded_class["root"] / "autograded" / "huge_message" / A / f"{A}.ipynb"
+    path = graded_class["root"] / "autograded" / graded_class["where"]["huge_message"][0] / A / f"{A}.ipynb"
     assert path.stat().st_size < 5 * 2**20

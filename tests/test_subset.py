@@ -44,6 +44,10 @@ FLAGGED = {
     "no_dispatch": "from torch.utils._mode_utils import no_dispatch",
     "torch.library": "lib = torch.library.Library('mine', 'DEF')",
     "torch.utils": "torch.utils.hooks",
+    "torch.utils alone": "u = torch.utils",
+    "from torch import utils": "from torch import utils\nutils.hooks",
+    "instance of a class not its own": "s = slice(1)\ns._x",
+    "__class__ beyond the name": "c = self.__class__.__bases__",
     "torch.ops": "torch.ops.aten.relu(x)",
     "torch.compile": "f = torch.compile(g)",
     "torch.load": "torch.load('x.pt', weights_only=False)",
@@ -107,6 +111,10 @@ CLEAN = {
     "dataloader": "from torch.utils.data import DataLoader\nfrom torch.utils.tensorboard import SummaryWriter",
     "annotations": "from __future__ import annotations\ndef f(x: torch.Tensor) -> torch.Tensor:\n    return x",
     "setitem": "outputs = {}\nhook = lambda m, i, o: outputs.__setitem__('a', o)",
+    "DataLoader by attribute": "loader = torch.utils.data.DataLoader([1, 2])",
+    "own instance": "class _Rule:\n    def _source(self):\n        return 1\nrule = _Rule()\nrule._source()",
+    "main guard": "if __name__ == '__main__':\n    print(id(1))",
+    "gradcheck": "ok = torch.autograd.gradcheck(torch.sin, (torch.ones(2, dtype=torch.float64, requires_grad=True),))",
 }
 
 
@@ -253,3 +261,23 @@ def test_worker_environment_is_cleared(monkeypatch):
         assert got[0]["output"].tolist() == [1.0]
     finally:
         w.close()
+
+
+@pytest.mark.parametrize("assignment", sorted(p.name for p in (notebook.__globals__["ROOT"] / "solutions").iterdir()))
+def test_every_notebook_states_the_subset_in_its_introduction(assignment):
+    import re
+    nb = notebook(assignment, "notebooks")
+    (cell,) = [c for c in nb.cells if c.get("id") == "subset"]
+    assert nb.cells.index(cell) < min(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution"))
+    imports = cell.source.split("**imports**")[1].split("\n- ")[0]
+    named = set(re.findall(r"`([\w.]+)`", imports)) - {"sys.stdout", "sys.stderr"}
+    assert named and named <= set(subset.IMPORTS), named - set(subset.IMPORTS)
+    for door in ("getattr", "setattr", "vars", "globals", "exec", "eval", "compile", "open", "__import__"):
+        assert f"`{door}`" in cell.source and findings(f"{door}"), door
+
+
+def test_the_learners_release_digests_are_current():
+    from grader import pipeline
+    from grader.runtime.cells import RELEASE_FILE
+    committed = (notebook.__globals__["ROOT"] / "grader" / "runtime" / RELEASE_FILE).read_text()
+    assert committed == pipeline.release_digests_json(), "run `make release` and commit grader/runtime/release_cells.json"

@@ -35,6 +35,7 @@ from .cells import Cell, norm
 IMPORTS = {  # module -> why the course allows it
     "torch": "tensors", "torch.nn": "layers", "torch.nn.functional": "layers as functions",
     "torch.nn.init": "initialisation", "torch.autograd": "custom gradients (Function, grad)",
+    "torch.autograd.functional": "jacobians", "torch.optim.lr_scheduler": "training schedules",
     "torch.linalg": "linear algebra", "torch.special": "special functions", "torch.fft": "transforms",
     "torch.testing": "self-checks (assert_close)", "torch.optim": "training",
     "torch.utils.data": "training data (DataLoader)", "torch.utils.tensorboard": "TensorBoard (SummaryWriter)",
@@ -43,6 +44,7 @@ IMPORTS = {  # module -> why the course allows it
     "operator": "operators as functions", "collections": "containers", "collections.abc": "containers",
     "numbers": "number types", "typing": "type hints", "dataclasses": "records", "random": "random numbers",
     "statistics": "statistics", "fractions": "fractions", "copy": "copies", "time": "timing",
+    "contextlib": "context managers", "enum": "enumerations", "datetime": "dates",
     "warnings": "warnings", "string": "strings", "re": "regular expressions", "textwrap": "text", "pprint": "printing",
     "sys": "stdout and stderr (only those and a few constants)", "IPython.display": "display()",
     "matplotlib": "plots", "matplotlib.pyplot": "plots", "tqdm": "progress bars", "tqdm.auto": "progress bars",
@@ -64,7 +66,7 @@ BUILTINS = {
     "abs", "all", "any", "bool", "bytes", "callable", "chr", "complex", "dict", "divmod", "enumerate", "filter",
     "float", "format", "frozenset", "hasattr", "hash", "int", "isinstance", "issubclass", "iter", "len", "list",
     "map", "max", "min", "next", "object", "ord", "pow", "print", "property", "range", "repr", "reversed", "round",
-    "set", "slice", "sorted", "staticmethod", "classmethod", "str", "sum", "super", "tuple", "type", "zip",
+    "set", "slice", "sorted", "staticmethod", "classmethod", "str", "sum", "super", "tuple", "type", "zip", "id", "dir",
     "True", "False", "None", "NotImplemented", "Ellipsis", "display",
     *(n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)),
 }
@@ -74,7 +76,7 @@ DUNDERS = {
     "__iter__", "__next__", "__contains__", "__call__", "__repr__", "__str__", "__eq__", "__ne__", "__lt__", "__le__",
     "__gt__", "__ge__", "__hash__", "__bool__", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
     "__truediv__", "__rtruediv__", "__floordiv__", "__mod__", "__pow__", "__neg__", "__pos__", "__abs__",
-    "__matmul__", "__enter__", "__exit__", "__format__", "__float__", "__int__", "__index__",
+    "__matmul__", "__enter__", "__exit__", "__format__", "__float__", "__int__", "__index__", "__post_init__",
 }
 # Attributes of frames, code and generators that reach the grader's own frames without an underscore.
 INTERNALS = {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "f_back",
@@ -133,7 +135,9 @@ class _Checker(ast.NodeVisitor):
             return
         b = self.lookup(node.id)
         if b is None:
-            if node.id.startswith("__") and node.id != "__name__":
+            if node.id == "__name__":
+                return
+            if node.id.startswith("__"):
                 self.flag(node, f"`{node.id}` reaches the interpreter's internals")
             elif hasattr(builtins, node.id) and node.id not in BUILTINS:
                 self.flag(node, f"the builtin `{node.id}` is outside the subset")
@@ -183,7 +187,8 @@ class _Checker(ast.NodeVisitor):
         if module_allowed(full):
             return None
         obj = self.resolve(module, attr)
-        if _is_module(obj) and not module_allowed(obj.__name__):
+        if _is_module(obj) and not module_allowed(obj.__name__) and not any(
+                m.startswith(obj.__name__ + ".") for m in IMPORTS):  # torch.utils on the way to torch.utils.data
             return f"{full} is the module {obj.__name__}, outside the subset"
         return None
 
@@ -198,9 +203,10 @@ class _Checker(ast.NodeVisitor):
         if mod is None:
             return sys.modules.get(f"{module}.{attr}")
         try:
-            return sys.modules.get(f"{module}.{attr}") or getattr(mod, attr, None)
+            found = getattr(mod, attr, None)
         except Exception:  # noqa: BLE001
-            return None
+            found = None
+        return sys.modules.get(f"{module}.{attr}") if found is None else found
 
     # -- attributes ----------------------------------------------------------------------------
     def chain(self, node):
@@ -217,7 +223,7 @@ class _Checker(ast.NodeVisitor):
             return True
         if isinstance(root, ast.Name):
             b = self.lookup(root.id)
-            if b == ("local", "self") or (b and b[0] == "local" and b[1] == "class"):
+            if b in (("local", "self"), ("local", "class"), ("local", "instance"), ("own", "instance")):
                 return True
             if root.id in self.own_classes:
                 return True
@@ -227,7 +233,9 @@ class _Checker(ast.NodeVisitor):
         root, attrs = self.chain(node)
         store = isinstance(node.ctx, (ast.Store, ast.Del))
         owned = self.owned(root)
-        for a in attrs:
+        for i, a in enumerate(attrs):
+            if a == "__class__" and not store and attrs[i + 1:i + 2] in (["__name__"], ["__qualname__"]):
+                continue  # type(obj).__name__, written the old way
             if a in INTERNALS:
                 self.flag(node, f"`.{a}` reaches the interpreter's frames")
                 break
@@ -238,7 +246,7 @@ class _Checker(ast.NodeVisitor):
             b = self.lookup(root.id)
             if b and b[0] == "module":
                 self.module_chain(node, b[1], attrs)
-            if store and not (owned or b in (("local", "self"), ("local", "own"), ("own", "own"))):
+            if store and not (owned or b in (("local", "own"), ("own", "own"))):
                 self.flag(node, f"assigning to `{root.id}.{'.'.join(attrs)}` changes an object your code did not create")
         elif store and not owned:
             self.flag(node, "assigning to an attribute of an object your code did not create")
@@ -286,6 +294,9 @@ class _Checker(ast.NodeVisitor):
             return None
         obj = self.value_of(base)
         import torch
+        import typing
+        if obj is typing.NamedTuple:
+            return None
         if isinstance(obj, type) and (issubclass(obj, torch.nn.Module) or issubclass(obj, torch.autograd.Function)
                                       or (issubclass(obj, BaseException) and obj.__module__ == "builtins")):
             return None
@@ -396,6 +407,8 @@ class _Checker(ast.NodeVisitor):
             return "alias"
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("type", "super", "next", "iter"):
             return "alias"
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in self.own_classes:
+            return "instance"  # an object of the student's own class
         if isinstance(value, (ast.Tuple, ast.List)):
             return "alias" if any(self.value_kind(v) == "alias" for v in value.elts) else "own"
         return "own"

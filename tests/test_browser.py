@@ -34,7 +34,7 @@ from browser import ROOT, SHOTS, browser_or_skip, chromium_page, free_port, shot
 ASSIGNMENT = "01_sampling"
 NOTEBOOKS = Path(os.environ.get("COURSE_NOTEBOOKS", ROOT / "notebooks"))  # the release under test
 SOLUTION = ("def downsample(x, factor):", "return x[..., ::factor, ::factor]")
-PROGRESS_CELL = f'from grader.runtime.progress import show; show("{ASSIGNMENT}")'
+PROGRESS_CELL = f'from grader.runtime.progress import show as show_progress; show_progress("{ASSIGNMENT}")'
 # Lab settings for the test run only (a temporary settings folder): every cell in the DOM, no
 # news or update checks (no network here), no toasts over the screenshots.
 LAB_SETTINGS = {

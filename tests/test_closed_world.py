@@ -66,7 +66,7 @@ ATTACKS = {
     "writes_notebook_beside_itself": (WRONG, ["with open('zz_notes.ipynb', 'w') as f:\n    f.write('{}')"], "values differ"),
     "huge_message": ("def relu(x, inplace=False):\n    raise RuntimeError('x' * 40_000_000)\n", ["print('x' * 40_000_000)"],
                      "RuntimeError"),
-    "reads_environment": (WRONG, ["import os\nprint('URL=' + os.environ.get('GRADEBOOK_URL', 'none'))"], "values differ"),
+    "reads_environment": (WRONG, ["import os\nprint('URL=' + os.environ.get('COURSE_TEST_SECRET', 'none'))"], "values differ"),
     "script_output": (WRONG, ["from IPython.display import HTML, display\ndisplay(HTML('<b>hi</b><script>alert(1)</script>'))"],
                       "values differ"),
     # ours: doors without an underscore, and routes the guard must still see inside the subset
@@ -171,14 +171,12 @@ def graded_class(tmp_path_factory):
     for student, slots in classes().items():
         hand_in(root, student, A, submission_for(slots))
     hand_in(root, "honest_numpy_setup", A, numpy_in_setup())
-    saved = os.environ.get("GRADEBOOK_URL")
-    os.environ["GRADEBOOK_URL"] = "postgresql://user:password@localhost/never"
+    # a secret in the grader's environment, as docs/scaling.md's GRADEBOOK_URL=postgresql://user:password@...
+    os.environ["COURSE_TEST_SECRET"] = "user:password@db"
     try:
         jobs = pipeline.autograde([A], root, out=lambda *_: None, jobs=2, time_limit=300, cell_timeout=20)
     finally:
-        os.environ.pop("GRADEBOOK_URL")
-        if saved is not None:
-            os.environ["GRADEBOOK_URL"] = saved
+        os.environ.pop("COURSE_TEST_SECRET")
     records = {s: json.loads(p.read_text()) for s in [*classes(), "honest_numpy_setup"]
                if (p := pipeline.results_dir(root) / A / f"{s}.json").exists()}
     where = {attack: (student, name) for student, slots in classes().items() for name, attack in slots.items()}

@@ -125,7 +125,7 @@ def test_show_in_a_real_kernel_reads_the_notebook_beside_it(tmp_path):
     nbformat.write(submission(assignment, answers), folder / f"{assignment}.ipynb")
     cells = [PRELUDE, answers[names[0]]]
     cells += [f"def {n}(*args, **kwargs):\n    raise NotImplementedError()" for n in names[1:]]
-    cells.append(f'from grader.runtime.progress import show; show("{assignment}")')
+    cells.append(f'from grader.runtime.progress import show as show_progress; show_progress("{assignment}")')
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)

@@ -281,3 +281,12 @@ def test_the_learners_release_digests_are_current():
     from grader.runtime.cells import RELEASE_FILE
     committed = (notebook.__globals__["ROOT"] / "grader" / "runtime" / RELEASE_FILE).read_text()
     assert committed == pipeline.release_digests_json(), "run `make release` and commit grader/runtime/release_cells.json"
+
+
+@pytest.mark.parametrize("assignment", sorted(p.name for p in (notebook.__globals__["ROOT"] / "solutions").iterdir()))
+def test_the_progress_cell_takes_no_name_the_notebook_uses(assignment):
+    from grader.runtime.cells import Cell
+    cells = [Cell.read(i, c.source) for i, c in enumerate(notebook(assignment, "notebooks").cells) if c.cell_type == "code"]
+    (progress,) = [c for c in cells if "grader.runtime.progress" in c.source]
+    others = set().union(*(c.binds | c.uses for c in cells if c is not progress))
+    assert not progress.binds & others, progress.binds & others

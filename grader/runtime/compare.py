@@ -29,6 +29,15 @@ def _fmt(v: float) -> str:
     return f"{v:.4g}"
 
 
+def distinct(e: float, g: float) -> tuple[str, str]:
+    """``e`` and ``g`` printed with as many digits as it takes to tell them apart (4 at least)."""
+    for digits in range(4, 18):
+        a, b = f"{e:.{digits}g}", f"{g:.{digits}g}"
+        if a != b:
+            return a, b
+    return repr(e), repr(g)
+
+
 def _matrix_lines(m: torch.Tensor) -> list[str]:
     if m.dim() == 0:
         return [_fmt(m.item())]
@@ -77,8 +86,12 @@ def tensor_difference(expected: torch.Tensor, got: Any, what: str) -> str | None
     bad = (~close).nonzero()
     first = tuple(int(i) for i in bad[0])
     e, g = expected[first].item(), got[first].item()
-    lines = [f"{what}: values differ, first at index {first}: torch gives {_fmt(e)}, you give {_fmt(g)} "
+    shown_e, shown_g = distinct(e, g) if isinstance(e, float) and isinstance(g, float) else (_fmt(e), _fmt(g))
+    lines = [f"{what}: values differ, first at index {first}: torch gives {shown_e}, you give {shown_g} "
              f"({len(bad)} of {expected.numel()} elements differ)"]
+    if expected.dtype == torch.float64 and abs(e - g) <= 2e-6 * max(1.0, abs(e)):
+        lines.append("    the difference is at float32's precision: your result looks computed in float32 somewhere "
+                     "(torch.arange, torch.tensor and torch.zeros give float32 unless you pass dtype=x.dtype)")
     if expected.numel() and not torch.isfinite(got.detach()).all() and torch.isfinite(expected.detach()).all():
         lines.append("    your result has inf or nan where torch's is finite")
     e_slice, where = _slice_at(expected, first)

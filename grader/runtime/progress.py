@@ -257,7 +257,7 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
     they are defined right now) and prints the table: pass, fail, not attempted, and the first
     failure in full. Call it from the notebook's last cell::
 
-        from grader.runtime.progress import show; show("01_sampling")
+        from grader.runtime.progress import show as show_progress; show_progress("01_sampling")
 
     Under nbgrader (autograde, validate) it does nothing: the grader runs the tests itself.
     """

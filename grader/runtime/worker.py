@@ -156,9 +156,8 @@ def answer(request: dict, ns: dict) -> str:
     """The child's work: guard on, inputs decoded, the student's cells run, the cases computed, JSON out."""
     banned = request.get("banned", [])
     probe = PROBES[request["probe"]]
-    payloads = [wire.decode(p) for p in request["payloads"]]
-    outer = OpGuard(banned)
-    with outer:
+    with OpGuard(banned):
+        payloads = [wire.decode(p) for p in request["payloads"]]
         errors = run_cells(request["cells"], ns, request["names"])
     fn = ns.get(request["exercise"])
     if fn is None:

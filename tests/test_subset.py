@@ -158,15 +158,17 @@ def exercise_cell(name, source):
 def test_the_plan_runs_only_what_an_exercise_needs():
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell(PRELUDE + "import os"),  # the release's setup cell
-        nbformat.v4.new_code_cell("import gc\ngc.collect()"),  # a student's experiment: no exercise needs it
+        nbformat.v4.new_code_cell("import torch\nimport gc\ngc.collect()"),  # a student's experiment: it imports torch too
         nbformat.v4.new_code_cell("def helper(x):\n    return torch.clamp(x, min=0)"),
         exercise_cell("relu", "def relu(x, inplace=False):\n    return helper(x)"),
         exercise_cell("sigmoid", "import json\ndef sigmoid(x):\n    return 1 / (1 + torch.exp(-x))"),
         nbformat.v4.new_code_cell("check('relu', relu)", metadata={"nbgrader": {"grade": True, "grade_id": "test_relu"}}),
     ])
     plan = scan.plan(nb, [PRELUDE + "import os"], ["relu", "sigmoid"])
-    assert plan.needs == {"relu": [0, 2, 3], "sigmoid": [0, 4]}
-    assert plan.setup() == [0] and plan.student_cells("relu") == [2, 3]
+    # torch's last binding is the experiment's `import torch`: that statement is needed, never the experiment
+    assert plan.needs == {"relu": [2, 3], "sigmoid": [4]}
+    assert plan.imports == {"relu": ["import torch"], "sigmoid": ["import torch"]}
+    assert plan.setup() == [] and plan.student_cells("relu") == [2, 3]
     assert plan.flagged("relu") == []
     assert [f.text for f in plan.flagged("sigmoid")] == ["import json"]
     flags = plan.flags()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Line magics that run their statement (time, timeit) or change nothing a grade depends on.
 LINE_MAGICS = {"time": "run", "timeit": "run", "matplotlib": "skip", "load_ext": "skip", "autoreload": "skip",
@@ -50,9 +50,10 @@ def python_of(source: str) -> tuple[str, list[tuple[int, str]]]:
         stripped = line.strip()
         if i == 1 and stripped.startswith("%%"):
             name = stripped[2:].split()[0] if stripped[2:].split() else ""
-            if name not in CELL_MAGICS:
+            if name not in CELL_MAGICS:  # its body is not Python (a file, a shell script): it binds nothing
                 problems.append((1, f"the cell magic %%{name} is outside the subset (allowed: "
                                     + ", ".join(f"%%{m}" for m in sorted(CELL_MAGICS)) + ")"))
+                return "\n" * (len(lines) - 1), problems
             out.append("")
             continue
         m = _ESCAPE.match(line)
@@ -160,6 +161,7 @@ class Cell:
     magic_problems: tuple = ()
     binds: frozenset = frozenset()
     uses: frozenset = frozenset()
+    imports: dict = field(default_factory=dict)  # name -> the top-level import statement that binds it
 
     @classmethod
     def read(cls, index: int, source: str) -> "Cell":
@@ -169,6 +171,7 @@ class Cell:
             cell.magic_problems = tuple(problems)
             cell.tree = parse(cell.python)
             cell.binds, cell.uses = frozenset(bound(cell.tree)), frozenset(used(cell.tree))
+            cell.imports = imports_of(cell.tree)
         except SyntaxError as e:
             cell.error = f"it is not valid Python ({e.msg}, line {e.lineno})" if e.lineno else f"it is not valid Python ({e.msg})"
         except (RecursionError, MemoryError, ValueError, OverflowError) as e:
@@ -176,20 +179,40 @@ class Cell:
         return cell
 
 
-def closure(cells: list[Cell], target: int) -> list[int]:
-    """Indexes (in ``cells``, notebook order) of the cells ``cells[target]`` needs: for every name it uses,
-    the last earlier cell that binds it, and what that cell needs in turn; ``target`` itself last."""
-    need, todo = {target}, [target]
+def imports_of(tree: ast.Module) -> dict[str, str]:
+    """name -> a one-name import statement, for every top-level ``import``/``from ... import`` of the cell."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = ast.unparse(ast.Import([a]))
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            for a in node.names:
+                if a.name != "*":
+                    out[a.asname or a.name] = ast.unparse(ast.ImportFrom(node.module, [a], 0))
+    return out
+
+
+def closure(cells: list[Cell], target: int, free=lambda statement: False) -> tuple[list[int], list[str]]:
+    """What ``cells[target]`` needs: (indexes of cells, in notebook order, ``target`` last; import statements).
+
+    For every name a needed cell uses, the last earlier cell that binds it is needed too, unless that
+    cell binds it by an import statement that ``free(statement)`` accepts: then that statement alone is
+    needed, not the cell (an ``import torch`` beside other code in a cell of one's own)."""
+    need, todo, statements = {target}, [target], []
     while todo:
         k = todo.pop()
-        for name in cells[k].uses:
+        for name in sorted(cells[k].uses):
             for j in range(k - 1, -1, -1):
                 if name in cells[j].binds:
-                    if j not in need:
+                    statement = cells[j].imports.get(name)
+                    if statement is not None and free(statement):
+                        statements.append(statement) if statement not in statements else None
+                    elif j not in need:
                         need.add(j)
                         todo.append(j)
                     break
-    return sorted(need)
+    return sorted(need), statements
 
 
 def defining_cell(cells: list[Cell], name: str, before: int | None = None) -> int | None:

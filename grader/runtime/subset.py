@@ -531,3 +531,10 @@ def notebook_findings(sources: list[str], release_sources=()) -> list[list[Findi
     envs = environment(cells)
     same, lines = released(release_sources), release_lines(release_sources)
     return [[] if norm(c.source) in same else findings(c, envs[i], lines) for i, c in enumerate(cells)]
+
+
+def free_import(statement: str) -> bool:
+    """Is this one-name import statement inside the subset (so a cell needs it, not the cell that holds it)?"""
+    from .cells import Cell
+    cell = Cell.read(0, statement)
+    return cell.tree is not None and not findings(cell, {})

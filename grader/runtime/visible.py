@@ -2,8 +2,9 @@
 
 A test cell calls ``check("pool2d", pool2d)``. It prints nothing when every visible
 check passes and raises ``AssertionError`` with the first failure otherwise (the case, the
-call, where the output first differs, a hint). The hidden cases run only when the work is
-graded, by the trusted grader, never in this process.
+call, where the output first differs, a hint). It reads the public part of the exercise's spec
+(:mod:`grader.public`); the hidden cases run only when the work is graded, by the trusted grader,
+never in this process.
 
 First it checks the exercise's code (the cell that defined ``pool2d`` and every earlier cell it
 needs, as this kernel ran them) against the course's Python subset, with the grader's own words,
@@ -60,7 +61,7 @@ def subset_findings(name: str, history: list[str] | None = None) -> list:
     same, lines = _release()
     envs = subset.environment(cells)
     found = []
-    for k in closure(cells, target):
+    for k in closure(cells, target, subset.free_import)[0]:
         if norm(cells[k].source) not in same:
             found += subset.findings(cells[k], envs[k], lines)
     return found
@@ -71,7 +72,7 @@ def check(name: str, fn) -> None:
 
     Returns None: a number left as a test cell's last value would read as partial credit.
     """
-    from ..exercises import find
+    from ..public import find  # the public part of the spec: the hidden cases are never imported here
 
     found = subset_findings(name)
     if found:

@@ -273,10 +273,12 @@ class GradingWorker:
         """:data:`grader.runtime.engine.Transport`: the cases of ``name`` computed in a fresh process."""
         self.ready()
         cells = self.plan.student_cells(name)
+        imports = "\n".join(self.plan.imports.get(name, []))
         banned = payloads[0].get("banned", []) if payloads and isinstance(payloads[0], dict) else []
         request = {"exercise": name, "probe": probe, "banned": list(banned), "timeout": self.timeout,
                    "payloads": [wire.encode(p) for p in payloads],
-                   "cells": [self.plan.cells[k].python for k in cells], "names": [f"<cell {k}>" for k in cells]}
+                   "cells": [imports] + [self.plan.cells[k].python for k in cells],
+                   "names": ["<imports>"] + [f"<cell {k}>" for k in cells]}
         self.send(request)
         data = self.receive(self.timeout)
         try:

@@ -3,7 +3,8 @@
 For one submitted notebook, :func:`plan` reads every code cell once and decides, per exercise:
 
 - the cells it needs: its solution cell and, for every name that cell uses, the last earlier cell
-  that binds it, and so on (:func:`grader.runtime.cells.closure`);
+  that binds it, and so on (:func:`grader.runtime.cells.closure`); a name bound by an import inside
+  the subset (``import torch``) needs only that statement, not the rest of its cell;
 - which of those are the release's own code (identical to a cell of the release, and needing only
   such cells): the grading worker runs them once, before any student code;
 - the student's cells among them, each checked against the subset (:mod:`grader.runtime.subset`);
@@ -41,6 +42,7 @@ class Plan:
     cells: list[Cell]
     findings: dict[int, list] = field(default_factory=dict)  # position -> [Finding], student cells only
     needs: dict[str, list[int]] = field(default_factory=dict)  # exercise -> positions of the cells it needs
+    imports: dict[str, list[str]] = field(default_factory=dict)  # exercise -> import statements it needs alone
     trusted: set[int] = field(default_factory=set)  # positions the worker runs before any student code
 
     def flagged(self, name: str) -> list:
@@ -78,12 +80,12 @@ def plan(nb, release: list[str], exercises: list[str]) -> Plan:
         if not is_release[k]:
             p.findings[k] = subset.findings(c, envs[k], lines)
     for k in range(len(cells)):
-        if is_release[k] and all(is_release[j] for j in closure(cells, k)):
+        if is_release[k] and all(is_release[j] for j in closure(cells, k, subset.free_import)[0]):
             p.trusted.add(k)
     for name in exercises:
         where = next((k for k, c in enumerate(code)
                       if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == name), None)
         if where is None:
             where = defining_cell(cells, name)
-        p.needs[name] = closure(cells, where) if where is not None else []
+        p.needs[name], p.imports[name] = closure(cells, where, subset.free_import) if where is not None else ([], [])
     return p

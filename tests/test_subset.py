@@ -292,3 +292,13 @@ def test_the_progress_cell_takes_no_name_the_notebook_uses(assignment):
     (progress,) = [c for c in cells if "grader.runtime.progress" in c.source]
     others = set().union(*(c.binds | c.uses for c in cells if c is not progress))
     assert not progress.binds & others, progress.binds & others
+
+
+def test_worker_stops_a_reply_past_its_limit():
+    x = wire.decode(wire.encode(__import__("torch").tensor([1.0])))
+    w = worker_for(["def relu(x, inplace=False):\n    return torch.zeros(4_000_000)"], ["relu"])
+    try:
+        got = ask(w, "relu", [{"kwargs": {"x": x}, "banned": []}] * 6)
+        assert "more than the 64 MiB a reply may hold" in got, got
+    finally:
+        w.close()

@@ -131,5 +131,5 @@ def test_attack(graded, student):
 def test_flags_are_listed_for_the_instructor(graded):
     report = (graded["root"] / "reports" / "class_report.md").read_text()
     assert "## Integrity flags" in report
-    assert "patches_grader_check / 01_sampling / downsample: `import grader" in report
+    assert "patches_grader_check / 01_sampling / downsample: `grader.check = lambda" in report
     assert "warns_and_prints" not in report.split("## Integrity flags")[1].split("##")[0]

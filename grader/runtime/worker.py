@@ -163,7 +163,7 @@ def answer(request: dict, ns: dict) -> str:
     if fn is None:
         why = f"; your cell raised {errors[-1].split(': ', 1)[1]}" if errors else ""
         return ENCODE({"missing": f"{request['exercise']} is not defined: its cell did not run or does not define it{why}"})
-    results = []
+    results, size = [], 0
     for payload in payloads:
         guard = OpGuard(banned)
         try:
@@ -175,8 +175,11 @@ def answer(request: dict, ns: dict) -> str:
             result = {"status": "raised", "type": type(e).__name__, "message": str(e)[:2000]}
         if guard.hits:  # a banned op anywhere in the probe (a module's state_dict, a tensor hook...)
             result = {"status": "banned", "op": guard.hits[0]}
-        results.append(result)
-    return ENCODE({"results": results})
+        results.append(ENCODE(result))
+        size += len(results[-1])
+        if size > MAX_REPLY:  # stop early: the rest would be thrown away
+            return ENCODE({"failure": f"returned more than the {MAX_REPLY >> 20} MiB a reply may hold"})
+    return '{"__dict__":[["results",[' + ",".join(results) + "]]]}"
 
 
 def child(request: dict, ns: dict, reply_fd: int) -> None:
@@ -208,7 +211,7 @@ def serve_one(request: dict, ns: dict, channels: tuple[int, int]) -> bytes:
         except TimeoutError:
             data = ENCODE({"failure": f"ran longer than {timeout:g} s (an endless loop?)"}).encode()
         except ValueError as e:
-            data = ENCODE({"failure": f"sent a reply too large to read ({e})"}).encode()
+            data = ENCODE({"failure": f"sent a reply too large to read ({e})"}).encode()  # never from our child
         if data is None:
             data = ENCODE({"failure": "killed its process (os._exit, a crash, or out of memory)"}).encode()
     finally:

@@ -236,12 +236,21 @@ class GradingWorker:
         self.folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
         self.proc = subprocess.Popen(sandbox.worker_command(self.folder, self.sandboxed), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.folder,
-                                     env=sandbox.environment({"NBGRADER_EXECUTION": "autograde"}))
+                                     env=self.environment())
         setup = self.plan.setup()
         self.setup_timeout = self.timeout * (2 + len(setup))
         self.started = time.perf_counter()
         self.send({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup]})
         self.pending = True
+
+    def environment(self) -> dict:
+        """The worker's environment: the student process's short list; in the sandbox, the wrapper also
+        learns the job's cgroups (it joins them; bwrap then clears everything but the short list)."""
+        from .. import sandbox
+        env = sandbox.environment({"NBGRADER_EXECUTION": "autograde"})
+        if self.sandboxed and os.environ.get("COURSE_SANDBOX_CGROUPS"):
+            env["COURSE_SANDBOX_CGROUPS"] = os.environ["COURSE_SANDBOX_CGROUPS"]
+        return env
 
     def ready(self) -> None:
         if self.proc is None:

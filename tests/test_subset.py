@@ -79,6 +79,11 @@ FLAGGED = {
     "relative import": "from . import helper",
     "star import": "from torch import *",
     "autocall": "/getattr torch _C",
+    "pattern reads a dunder": "match x:\n    case object(__class__=c):\n        pass",
+    "string.Formatter": "import string\nstring.Formatter().get_field('0.__init__', [x], {})",
+    "get_type_hints": "import typing\ntyping.get_type_hints(f)",
+    "DataLoader workers": "from torch.utils.data import DataLoader\nDataLoader(d, num_workers=1)",
+    "switch_backend": "import matplotlib.pyplot as plt\nplt.switch_backend('module://helper')",
 }
 
 # Inside the subset: what honest students write.
@@ -108,10 +113,10 @@ CLEAN = {
     "dunder init": "class A:\n    def __init__(self):\n        self.n = 0\n    def __len__(self):\n        return self.n",
     "help": "torch.nn.functional.relu?",
     "hasattr": "ok = hasattr(x, 'shape')",
-    "dataloader": "from torch.utils.data import DataLoader\nfrom torch.utils.tensorboard import SummaryWriter",
+    "dataloader": "from torch.utils.data import Dataset, TensorDataset\nfrom torch.utils.tensorboard import SummaryWriter",
     "annotations": "from __future__ import annotations\ndef f(x: torch.Tensor) -> torch.Tensor:\n    return x",
     "setitem": "outputs = {}\nhook = lambda m, i, o: outputs.__setitem__('a', o)",
-    "DataLoader by attribute": "loader = torch.utils.data.DataLoader([1, 2])",
+    "torch.utils.data by attribute": "data = torch.utils.data.TensorDataset(torch.ones(2))",
     "own instance": "class _Rule:\n    def _source(self):\n        return 1\nrule = _Rule()\nrule._source()",
     "main guard": "if __name__ == '__main__':\n    print(id(1))",
     "gradcheck": "ok = torch.autograd.gradcheck(torch.sin, (torch.ones(2, dtype=torch.float64, requires_grad=True),))",

@@ -45,7 +45,7 @@ IMPORTS = {  # module -> why the course allows it
     "numbers": "number types", "typing": "type hints", "dataclasses": "records", "random": "random numbers",
     "statistics": "statistics", "fractions": "fractions", "copy": "copies", "time": "timing",
     "contextlib": "context managers", "enum": "enumerations", "datetime": "dates",
-    "warnings": "warnings", "string": "strings", "re": "regular expressions", "textwrap": "text", "pprint": "printing",
+    "warnings": "warnings", "re": "regular expressions", "textwrap": "text", "pprint": "printing",
     "sys": "stdout and stderr (only those and a few constants)", "IPython.display": "display()",
     "matplotlib": "plots", "matplotlib.pyplot": "plots", "tqdm": "progress bars", "tqdm.auto": "progress bars",
     "grader": "check() in your own cells", "grader.data": "the CIFAR10 sample", "grader.runtime.progress": "show()",
@@ -61,6 +61,10 @@ DOORS = {
     ("torch", "classes"): "reaches torch's class registry", ("numpy", "load"): "unpickles code",
     ("operator", "attrgetter"): "reaches attributes by computed name",
     ("operator", "methodcaller"): "calls methods by computed name",
+    ("typing", "get_type_hints"): "evaluates strings as code",
+    ("torch.utils.data", "DataLoader"): "starts worker processes the op guard cannot see (your function gets tensors, "
+                                        "not a loader)",
+    ("matplotlib", "use"): "imports a module by name", ("matplotlib.pyplot", "switch_backend"): "imports a module by name",
 }
 BUILTINS = {
     "abs", "all", "any", "bool", "bytes", "callable", "chr", "complex", "dict", "divmod", "enumerate", "filter",
@@ -458,6 +462,12 @@ class _Checker(ast.NodeVisitor):
                                           and isinstance(node.args[1].value, str)
                                           and not node.args[1].value.startswith("_")):
                 self.flag(node, "hasattr() needs a plain attribute name written out")
+        self.generic_visit(node)
+
+    def visit_MatchClass(self, node):
+        for a in node.kwd_attrs:  # `case object(__class__=c)` reads an attribute by pattern
+            if (a.startswith("_") and a not in DUNDERS) or a in INTERNALS or a == "__class__":
+                self.flag(node, f"the pattern reads `.{a}`, which is private")
         self.generic_visit(node)
 
     def visit_Subscript(self, node):

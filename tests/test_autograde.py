@@ -110,8 +110,8 @@ def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assig
     text = html.unescape(re.sub(r"<[^>]+>", "", page))  # code is highlighted token by token
     wrong = list(mixed_answers(assignment)[1])
     answers, lost = mixed_answers(assignment)
-    if any(answers[n] == cheats(assignment).get(n) for n in lost):  # a cheat was handed in
-        assert "called torch's own" in text
+    if any(answers[n] == cheats(assignment).get(n) for n in lost):  # a cheat was handed in: the guard catches it,
+        assert "called torch's own" in text or "outside the course's Python subset" in text  # or the door it used
     assert re.search(rf"({'|'.join(wrong)}).* failed (visible|hidden) case|values differ|shape is", text)
     handed_in = {l.strip() for source in answers.values() for l in source.splitlines()}
     hidden = [l for l in spec_lines(assignment) if l not in handed_in]  # a cheat may call torch as the reference does

@@ -58,7 +58,10 @@ def without_cell(nb, grade_id):
 
 
 def probe(paths, name="downsample"):
-    """An exercise answer that is right only if none of ``paths`` can be opened."""
+    """An exercise answer that is right only if none of ``paths`` can be opened, and prints what it opened.
+
+    It is outside the course's Python subset (``open``), so the exercise is flagged and never graded; the
+    sandboxed kernel still runs the cell for the feedback, and its output shows what the sandbox let it read."""
     return f'''
 import os
 SEEN = []
@@ -69,6 +72,7 @@ for p in {paths!r}:
         SEEN.append(p)
     except OSError:
         pass
+print("SEEN", SEEN)
 
 {ANSWERS[name].replace(f"def {name}(", f"def _{name}(")}
 
@@ -127,8 +131,11 @@ def build_class(root: Path, port: int) -> dict:
         "metadata_changed": (with_cell(answers(), "test_downsample",
                                        lambda c: c.metadata.nbgrader.update(points=100, grade_id="test_downsample")), FULL),
         "invalid_json": ('{"cells": [', ("not graded", "invalid notebook")),
-        "reads_solutions": (answers(downsample=probe([str(sol), f"../../../solutions/{A}/{A}.ipynb"])), FULL),
-        "reads_gradebook": (answers(downsample=probe([str(gradebook), "../../../.nbgrader/gradebook.db"])), FULL),
+        # outside the subset (open, os, socket): flagged, and the sandboxed kernel still runs them for the feedback
+        "reads_solutions": (answers(downsample=probe([str(sol), f"../../../solutions/{A}/{A}.ipynb"])),
+                            FULL - POINTS["downsample"]),
+        "reads_gradebook": (answers(downsample=probe([str(gradebook), "../../../.nbgrader/gradebook.db"])),
+                            FULL - POINTS["downsample"]),
         "writes_outside": (answers(downsample=f'''
 import os
 WROTE = []
@@ -139,7 +146,7 @@ for p in [{str(root / "pwned.txt")!r}, {str(victim)!r}, "../../correct/{A}/{A}.i
         WROTE.append(p)
     except OSError:
         pass
-''' + ANSWERS["downsample"]), FULL),
+''' + ANSWERS["downsample"]), FULL - POINTS["downsample"]),
         "network": (answers(downsample=f'''
 import socket
 try:
@@ -147,7 +154,8 @@ try:
     CONNECTED = True
 except OSError:
     CONNECTED = False
-''' + ANSWERS["downsample"].replace("    ### BEGIN SOLUTION", "    assert not CONNECTED, 'reached the network'\n    ### BEGIN SOLUTION")), FULL),
+''' + ANSWERS["downsample"].replace("    ### BEGIN SOLUTION", "    assert not CONNECTED, 'reached the network'\n    ### BEGIN SOLUTION")),
+                    FULL - POINTS["downsample"]),
         "memory": (answers(pool2d=f'''
 import torch
 def pool2d(x, kernel_size, mode="max"):
@@ -232,6 +240,8 @@ def test_row(graded_class, student):
 def test_attacks_left_no_trace(graded_class):
     g = graded_class
     root = g["root"]
+    for student in ("reads_solutions", "reads_gradebook"):  # the kernel ran the probe: it opened nothing
+        assert "SEEN []" in (root / "autograded" / student / A / f"{A}.ipynb").read_text(), student
     assert g["hits"] == [], "a student's kernel reached a server on 127.0.0.1"
     assert not (root / "pwned.txt").exists() and not (root / "solutions" / "pwned.txt").exists()
     assert "pwned" not in (root / "autograded" / "correct" / A / f"{A}.ipynb").read_text()

@@ -132,3 +132,18 @@ def test_show_in_a_real_kernel_reads_the_notebook_beside_it(tmp_path):
     assert status_line(out, names[0], "pass"), out
     for name in names[1:]:
         assert status_line(out, name, "not attempted"), out
+
+
+def test_make_check_reports_an_unreadable_notebook_and_lists_copies(tmp_path, capsys):
+    from grader import cli
+    tiny = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    for name in ("01_sampling", "02_padding_stride"):
+        (tmp_path / "notebooks" / name).mkdir(parents=True)
+    nbformat.write(tiny, tmp_path / "notebooks" / "01_sampling" / "01_sampling.ipynb")
+    nbformat.write(tiny, tmp_path / "notebooks" / "01_sampling" / "01_sampling-Copy1.ipynb")
+    (tmp_path / "notebooks" / "02_padding_stride" / "02_padding_stride.ipynb").write_text('{"cells": [')  # truncated
+    code = cli.main(["--root", str(tmp_path), "check"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "unreadable, not checked" in out and "02_padding_stride.ipynb" in out
+    assert "copies of an assignment's own notebook" in out and "01_sampling-Copy1.ipynb" in out

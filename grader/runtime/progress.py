@@ -173,6 +173,28 @@ def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
     return [p for p in found if ".ipynb_checkpoints" not in p.parts]
 
 
+def split_copies(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(notebooks to check, copies): in an assignment's folder that holds ``<assignment>.ipynb``, any other
+    notebook (``01_sampling-Copy1.ipynb``) is a copy, listed but not checked, so totals are not doubled."""
+    checked, copies = [], []
+    for p in paths:
+        own = p.parent / f"{p.parent.name}.ipynb"
+        (copies if p != own and own in paths else checked).append(p)
+    return checked, copies
+
+
+def check_all(paths: list[Path], progress: bool = True) -> tuple[list[Exercise], list[str], list[Path]]:
+    """``make check``: (exercises of every readable notebook, one line per unreadable notebook, copies)."""
+    checked, copies = split_copies(paths)
+    exercises, unreadable = [], []
+    for p in checked:
+        try:
+            exercises += check_notebook(p, progress=progress)
+        except ValueError as e:  # not JSON, truncated: say which, and check the others
+            unreadable.append(str(e))
+    return exercises, unreadable, copies
+
+
 # In the learner's kernel -------------------------------------------------------------------------
 
 class _Timeout(BaseException):

@@ -30,6 +30,7 @@ help:
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
 	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
 	@echo "                 on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://...  (docs/scaling.md)"
+	@echo "make withdraw    take a submission out of grading, into withdrawn/ (nothing deleted)  STUDENT=.. ASSIGNMENT=.."
 	@echo "make regrade     grade every graded submission again; what changed and why, manual grades kept: reports/regrade.md  [ASSIGNMENT=..] [UNSANDBOXED=1]"
 	@echo "make export      grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]"
 	@echo "                 names from lms_students.csv; EXPORT_FLAGS=\"--identifier login --allow-unmapped\"  (docs/grades-and-feedback.md)"
@@ -37,6 +38,7 @@ help:
 	@echo "make similarity  pairs of submissions with suspiciously alike exercise cells, side by side: reports/similarity.md  [ASSIGNMENT=..]"
 	@echo "make bench       time every notebook and every exercise's hidden tests"
 	@echo "make book        the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html"
+	@echo "make kit         what a class's students get: release notebooks + learner package, no solutions, no hidden cases: dist/kit/ and dist/feature-map-course-kit.zip"
 	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
 	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]"
 	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
@@ -67,6 +69,13 @@ release: setup
 
 autograde: setup $(if $(UNSANDBOXED),,sandbox)
 	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)
+
+# A submission that cannot be graded (or a duplicate of a student) out of submitted/, into withdrawn/.
+STUDENT ?=
+.PHONY: withdraw
+withdraw: setup
+	@test -n "$(STUDENT)" -a -n "$(ASSIGNMENT)" || { echo "usage: make withdraw STUDENT=<student id> ASSIGNMENT=<assignment>"; exit 2; }
+	$(BIN)/python -m grader withdraw "$(STUDENT)" "$(ASSIGNMENT)"
 
 # After tests, points or the grader change: grade again, diff old and new grades, keep manual grades
 # (docs/regrades-and-late.md).
@@ -126,6 +135,13 @@ similarity: setup
 bench: setup sandbox
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_class.py
+
+# The learner kit for a class (README: "Hand out the course"): the release notebooks, a learner-only wheel
+# (grader/runtime/, grader/public/, grader/data.py), requirements.txt and a README for students, in dist/kit/
+# and dist/feature-map-course-kit.zip. No solutions/, no hidden cases, no trusted grading or instructor tools.
+.PHONY: kit student-kit
+kit student-kit: setup
+	$(BIN)/python -m grader kit
 
 # The course book: every notebook executed (a minute or two), exercise and test cells as released, in
 # docs/book/ (index.html opens from file://, offline: MathJax and fonts are local).

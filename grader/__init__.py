@@ -1,9 +1,12 @@
-"""The course's one reusable mechanism, in three layers with one-way imports.
+"""The course's one reusable mechanism, in layers with one-way imports.
 
 - :mod:`grader.runtime`, the learner runtime: visible checks, op guard, progress table,
   and the student's side of grading. Runs in learners' kernels and in the grading sandbox.
+- :mod:`grader.public`, the public part of every exercise spec (reference, worked examples,
+  visible cases, hints): what the visible checks read. With the runtime, it is the learner kit.
 - :mod:`grader.trusted`, trusted grading: drives the sandboxed student process, runs the
-  references and hidden cases of :mod:`grader.exercises`, compares, scans for tampering.
+  references and hidden cases of :mod:`grader.exercises` (the public specs plus their hidden
+  part), compares, scans for tampering.
   Imports the runtime; never runs in a student's process.
 - Instructor tools: :mod:`grader.pipeline` (release, autograde), :mod:`grader.intake`,
   :mod:`grader.sandbox`, :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.

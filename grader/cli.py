@@ -1,4 +1,4 @@
-"""``python -m grader release|autograde|regrade|check|book|export|feedback-zips|similarity``: the commands behind the Makefile."""
+"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit``: the commands behind the Makefile."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade every graded submission again; print and write reports/regrade.md: what changed "
                              "and why, the manual grades kept (docs/regrades-and-late.md)")
     rg.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    wd = sub.add_parser("withdraw", help="take a submission out of grading (one that cannot be graded, or a duplicate): "
+                                         "move submitted/STUDENT/ASSIGNMENT/ to withdrawn/, nothing deleted")
+    wd.add_argument("student", help="the student id, as the reports show it (or the file it was handed in as)")
+    wd.add_argument("assignment", help="the assignment, e.g. 01_sampling")
     ck = sub.add_parser("check", help="run your notebooks and show which exercises pass their visible tests")
     ck.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
     bk = sub.add_parser("book", help="the course as a static site: every notebook run, exercises without "
@@ -55,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
                                             "side in reports/similarity.md: leads to review, not verdicts (docs/similarity.md)")
     sm.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     sm.add_argument("--threshold", type=float, default=None, help="list pairs scoring at least this (default 0.65)")
+    kt = sub.add_parser("kit", help="what a class's students get, in dist/kit/ and dist/feature-map-course-kit.zip: the "
+                                     "release notebooks and the learner package, no solutions, no hidden cases")
+    kt.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
     fz = sub.add_parser("feedback-zips", help="one zip per student of their feedback pages, in reports/feedback_zips/")
     fz.add_argument("--to", type=Path, default=None, help="output folder (default: reports/feedback_zips/)")
     args = parser.parse_args(argv)
@@ -96,15 +103,25 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no feedback pages for {export.plural(len(without), 'student')} who handed in (not graded yet, or could "
                       f"not be graded: see reports/class_report.md): {', '.join(without)}", file=sys.stderr)
             return 0
+        if args.command == "kit":
+            from . import kit
+            print(kit.build(args.root.resolve(), args.out.resolve() if args.out else None).summary())
+            return 0
+        if args.command == "withdraw":
+            return withdraw(args.root.resolve(), args.student, args.assignment)
         if args.command == "regrade":
             from . import regrade
             done = regrade.regrade(args.assignments, args.root.resolve(), jobs=args.jobs, sandboxed=not args.unsandboxed,
                                    time_limit=args.time_limit, scheduler=args.scheduler)
             return 0 if all(j.graded for j in done.results) else 1
         if args.command == "autograde":
-            jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
-                                      jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit, students=args.student,
-                                      scheduler=args.scheduler)
+            try:
+                jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
+                                          jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit,
+                                          students=args.student, scheduler=args.scheduler)
+            except pipeline.Interrupted as e:
+                print(f"\n{e}", file=sys.stderr)
+                return 130
             return 0 if all(j.graded for j in jobs) else 1
         paths = progress.notebooks(args.paths, args.root.resolve())
         for p in paths:
@@ -112,12 +129,33 @@ def main(argv: list[str] | None = None) -> int:
                 raise CourseError(f"{p} does not exist")
         if not paths:
             raise CourseError("no notebooks found: run `make release` or pass a notebook path")
-        exercises = []
-        for p in paths:
-            exercises += progress.check_notebook(p)
+        exercises, unreadable, copies = progress.check_all(paths)
         print(progress.table(exercises))
         print(progress.model_answer_text(exercises, args.root.resolve()), end="")
-        return 0
+        for line in unreadable:
+            print(f"\nunreadable, not checked: {line}")
+        if copies:
+            print("\nnot checked, copies of an assignment's own notebook (rename one to check it instead): "
+                  + ", ".join(str(p) for p in copies))
+        return 1 if unreadable else 0
     except CourseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def withdraw(root: Path, student: str, assignment: str) -> int:
+    """``make withdraw``: move one submission out of ``submitted/`` (never while a grading run holds the course)."""
+    from . import intake, report
+    with pipeline.course_lock(root):
+        try:
+            dest = intake.withdraw(root, student, assignment)
+        except ValueError as e:
+            raise CourseError(str(e)) from None
+    student = dest.parent.name
+    print(f"withdrew {student}/{assignment}: moved submitted/{student}/{assignment}/ to {dest.relative_to(root)}/ "
+          f"(move it back to grade it again); later runs no longer grade it")
+    if pipeline.has_gradebook(root) and (assignment, student) in report.gradebook_submissions(pipeline.db_url(root)):
+        print(f"{student}/{assignment} was graded before: those grades stay in the gradebook, the reports and the exports "
+              f"(formgrader can change them; `nbgrader db student remove {student} --force` removes the student "
+              f"with every grade)")
+    return 0

@@ -36,7 +36,19 @@ from torchvision.datasets import CIFAR10
 from torchvision.datasets.utils import calculate_md5, check_integrity, download_url, extract_archive
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+
+
+def _data_dir() -> Path:
+    """``data/`` of the course checkout; $COURSE_DATA when set; for the learner kit installed as a package
+    (no checkout around it), ``~/.cache/feature-map-course/data``."""
+    if os.environ.get("COURSE_DATA"):
+        return Path(os.environ["COURSE_DATA"]).expanduser().resolve()
+    if (ROOT / "pyproject.toml").is_file() or (ROOT / "data").is_dir():
+        return ROOT / "data"
+    return Path.home() / ".cache" / "feature-map-course" / "data"
+
+
+DATA_DIR = _data_dir()
 
 #: The real dataset's class names, in label order (as in its ``batches.meta``).
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",

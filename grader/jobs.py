@@ -66,7 +66,7 @@ class Result:
 def fingerprint() -> str:
     """A hash of the code that decides scores (exercise specs, runtime, trusted harness, config), as on disk now."""
     h = hashlib.sha256()
-    for folder in ("exercises", "runtime", "trusted"):
+    for folder in ("exercises", "public", "runtime", "trusted"):
         for p in sorted((PACKAGE / folder).glob("*.py")):
             h.update(p.name.encode() + b"\0" + p.read_bytes())
     h.update(CONFIG.read_bytes())

@@ -9,12 +9,18 @@ reports. Nothing here writes under ``solutions/`` or ``submitted/``.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
+import functools
+import inspect
 import json
 import os
 import re
 import shutil
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -77,16 +83,33 @@ def pick(names: list[str], root: Path = ROOT) -> list[str]:
 
 
 def read_notebook(path: Path) -> dict:
-    """The notebook's JSON; CourseError naming the file when it is not a notebook."""
+    """The notebook's JSON (an nbformat 3 notebook upgraded to 4, as Jupyter opens it); CourseError naming the
+    file when it is not a notebook."""
     try:
         with open(path, encoding="utf-8") as f:
             nb = json.load(f)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CourseError(f"{path} is not a valid notebook (not JSON: {e}); "
                           f"restore it from git or from the student's original upload") from None
+    if isinstance(nb, dict) and "cells" not in nb and nb.get("nbformat") in (2, 3) and "worksheets" in nb:
+        return upgrade(nb, path)
     if not isinstance(nb, dict) or "cells" not in nb:
         raise CourseError(f"{path} is JSON but not a Jupyter notebook (no 'cells')")
     return nb
+
+
+def upgrade(nb: dict, path: Path) -> dict:
+    """An nbformat 2 or 3 notebook (``worksheets``) as nbformat 4, converted by nbformat as Jupyter does; the
+    cells get ids from their position, so that grading it again gives the same notebook."""
+    import nbformat
+    try:
+        new = nbformat.reads(json.dumps(nb), as_version=4)
+    except Exception as e:  # nbformat's reader raises several kinds for a damaged old notebook
+        raise CourseError(f"{path} is an nbformat {nb.get('nbformat')} notebook that nbformat cannot upgrade ({e}); "
+                          f"open it in Jupyter, save it, and hand it in again") from None
+    for i, cell in enumerate(new.cells):
+        cell["id"] = f"cell-{i}"
+    return json.loads(nbformat.writes(new))
 
 
 def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
@@ -128,6 +151,9 @@ def _job(name: str, student: str, nbs: list[Path], root: Path, **options) -> Job
     """The job for one submission: its notebooks (and nbgrader's timestamp.txt), the release, the gradebook."""
     folder = nbs[0].parent
     files = {p.name: p.read_bytes() for p in [*nbs, folder / "timestamp.txt"] if p.is_file()}
+    for p in nbs:  # an nbformat 3 notebook is graded as Jupyter would open it (submitted/ keeps the original)
+        if b'"worksheets"' in files[p.name] and "cells" not in json.loads(files[p.name]):
+            files[p.name] = (json.dumps(read_notebook(p), indent=1, ensure_ascii=False) + "\n").encode()
     release = {p.name: p.read_bytes() for p in sorted((root / "notebooks" / name).glob("*.ipynb"))}
     from .trusted.secret import course_secret
     return Job(name, student, files, release, db_url(root), fingerprint=fingerprint(),
@@ -157,27 +183,161 @@ def _store(result: Result, root: Path) -> None:
     records.write(results_dir(root), result.record)
 
 
+_held: dict[tuple[Path, int], int] = {}  # (course, thread) -> depth: autograde inside regrade takes the lock once
+
+
+@contextlib.contextmanager
+def course_lock(root: Path, out=print):
+    """One grading run (autograde, regrade) per course at a time: ``.nbgrader/grading.lock``, held with flock
+    (the kernel releases it when the holder dies, even by SIGKILL). A second run says so and waits."""
+    key = (Path(root).resolve(), threading.get_ident())
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    if not key[0].is_dir():
+        raise CourseError(f"no course at {root}: the folder does not exist")
+    path = key[0] / ".nbgrader" / "grading.lock"
+    path.parent.mkdir(exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            out(f"another grading run is using this course ({holder}): waiting for it to finish (Ctrl+C to stop)")
+            start = time.perf_counter()
+            fcntl.flock(f, fcntl.LOCK_EX)
+            out(f"the other run finished after {time.perf_counter() - start:.0f} s of waiting; going on")
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        f.flush()
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+
+
+SCRATCH = "grading-run-"  # a run's scratch folder in the temp folder: its workers' grading-* folders, its pid
+
+
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, from /proc), to tell it from a later one with its pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _alive(owner: str) -> bool:
+    """Whether the process an owner file names (``pid start``) still runs; True when the file cannot say."""
+    parts = owner.split()
+    try:
+        pid = int(parts[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, PermissionError):
+        return True
+    except ProcessLookupError:
+        return False
+    return len(parts) < 2 or _process_start(pid) in ("", parts[1])
+
+
+def clean_scratch(base: Path) -> list[Path]:
+    """Remove the scratch folders of grading runs whose process is dead (SIGKILL): the students' notebooks they
+    hold. A folder without an owner file is left alone."""
+    removed = []
+    for folder in sorted(base.glob(f"{SCRATCH}*")):
+        try:
+            owner = (folder / "owner").read_text()
+        except OSError:
+            continue
+        if not _alive(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+@contextlib.contextmanager
+def _scratch(out, remote: bool):
+    """The temp folder of this run's local workers: ``<tmp>/grading-run-*/`` with the owner's pid, removed at the
+    end; leftovers of dead runs are removed first. Workers of a remote cluster keep their own."""
+    if remote:
+        yield
+        return
+    base = Path(tempfile.gettempdir())  # this process's own temp folder is fixed here, before TMPDIR changes
+    removed = clean_scratch(base)
+    if removed:
+        out(f"removed {len(removed)} scratch folder(s) a killed grading run left in {base}")
+    folder = Path(tempfile.mkdtemp(prefix=SCRATCH, dir=base))
+    (folder / "owner").write_text(f"{os.getpid()} {_process_start(os.getpid())}\n")
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)  # the Dask workers start inside the run and make their grading-* here
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def one_run_at_a_time(fn):
+    """``fn`` (autograde) holds the course's lock, checks that ``reports/`` can be written before grading
+    starts (CourseError otherwise), and gives its local workers a scratch folder of their own."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        root, out = Path(bound.arguments["root"]), bound.arguments["out"]
+        with course_lock(root, out):
+            try:
+                report.check_writable(root)
+            except OSError as e:
+                raise CourseError(f"cannot write the reports in {root / 'reports'} ({e}): make it writable "
+                                  f"(`chmod u+w`, or remove what is in the way) and run again; nothing was graded") from None
+            with _scratch(out, bool(cluster.scheduler_address(bound.arguments.get("scheduler")))):
+                return fn(*args, **kwargs)
+    return run
+
+
+class Interrupted(Exception):
+    """Ctrl+C during grading: what was stored and what to do, in one message."""
+
+
+@one_run_at_a_time
 def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,
               jobs: int | None = None, sandboxed: bool = True, time_limit: float = 900,
               cell_timeout: float | None = None, students: list[str] | None = None,
-              scheduler: str | None = None, after_grading=None) -> list[Result]:
+              scheduler: str | None = None, after_result=None) -> list[Result]:
     """Grade every ``submitted/<student>/<assignment>/`` on Dask workers; write feedback/ and reports/.
 
     ``submissions_from``: a folder of zips or student folders to file under submitted/ first.
     ``jobs``: workers of the embedded local cluster (default: one per core); ``scheduler``: an existing
     Dask cluster's address instead (default: $DASK_SCHEDULER). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
-    these. ``after_grading(results)`` runs once every result is stored, before feedback and reports are
-    written; by default it keeps the manual grades given before (:func:`grader.regrade.keep_manual`:
-    nbgrader marks them "needs manual grade" again; the mark is cleared where the graded work is unchanged). Returns one :class:`Result` per
-    submission; those not graded carry the reason.
+    these. ``after_result(result)`` runs as each result is stored; by default it keeps the manual grades
+    given before (:func:`grader.regrade.keep_one`: nbgrader marks them "needs manual grade" again; the mark
+    is cleared where the graded work is unchanged). The manual grades are on disk before grading starts
+    and each leaves it once written back, so an interrupted run loses none. Returns one :class:`Result`
+    per submission; those not graded carry the reason.
     """
     problems: list[str] = []
     if submissions_from is not None:
         if not submissions_from.is_dir():
             raise CourseError(f"{submissions_from} is not a folder: pass a folder of zip files or of student folders")
         catalogue = {nb.name: a for a in assignments(root) for nb in (root / "solutions" / a).glob("*.ipynb")}
-        taken = intake.take_in(submissions_from, root, catalogue)
+        try:
+            taken = intake.take_in(submissions_from, root, catalogue)
+        except ValueError as e:  # a submissions_map.csv that cannot be used
+            raise CourseError(str(e)) from None
         problems += taken.problems
         out(f"filed {len(taken.filed)} notebooks from {submissions_from} under submitted/")
     if not (root / "submitted").is_dir():
@@ -204,13 +364,14 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                 for nb in nbs:
                     read_notebook(nb)
             except CourseError as e:
-                done.append(Result(name, student, reason=f"invalid notebook: {e}"))
+                done.append(Result(name, student, reason=f"invalid notebook: {e}; hand in a new one, or take it out of "
+                                                         f"grading: {report.WITHDRAW.format(student=student, assignment=name)}"))
                 continue
             todo.append(_job(name, student, nbs, root, **options))
-    if todo and after_grading is None:
+    if todo and after_result is None:
         from . import regrade  # it builds on this module
-        before = regrade.snapshot(root, sorted({j.assignment for j in todo}))
-        after_grading = lambda done: regrade.keep_manual(root, before, done)  # noqa: E731
+        before = regrade.durable_snapshot(root, sorted({j.assignment for j in todo}))
+        after_result = lambda r: regrade.keep_one(root, before, r)  # noqa: E731
     for name in sorted({j.assignment for j in todo}):
         _register(name, root)
     if todo:
@@ -221,19 +382,30 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         with cluster.connect(scheduler, jobs) as client:
             out(f"grading {len(todo)} notebooks on {cluster.describe(client)}")
             start = time.perf_counter()
-            graded = cluster.run(client, todo, on_result=lambda r: _store(r, root))
+            stored: list[Result] = []
+            try:
+                graded = cluster.run(client, todo, on_result=lambda r: (_store(r, root), after_result and after_result(r),
+                                                                        stored.append(r)))
+            except KeyboardInterrupt:
+                import logging
+                logging.getLogger("distributed").setLevel(logging.CRITICAL)  # the workers' shutdown noise
+                raise Interrupted(f"interrupted: {len(stored)} of {len(todo)} notebooks were graded and stored "
+                                  f"(autograded/, the gradebook, manual grades kept); the others were not. Run the "
+                                  f"same command again: it grades everything again, manual grades kept") from None
             out(f"graded {sum(r.graded for r in graded)} of {len(todo)} notebooks in {time.perf_counter() - start:.1f} s")
             done += graded
     done.sort(key=lambda j: (j.assignment, j.student))
-    if after_grading:
-        after_grading(done)
     problems += feedback(root, done)
-    if todo:
+    if todo or (done and has_gradebook(root)):
         export(root, root / "reports" / "nbgrader_grades.csv")
+    if done:  # the whole course, as the gradebook holds it, with this run's rows marked
         report.write(root, done, problems, db_url(root))
         summarize(root, done, out)
     for p in problems + [f"{j.student}/{j.assignment}: NOT GRADED: {j.reason}" for j in done if not j.graded]:
         out(p)
+    if any(not j.graded for j in done):
+        out(f"a submission that cannot be graded is tried again on every run: hand in a new one, or take it out with "
+            f"`{report.WITHDRAW.format(student='<student>', assignment='<assignment>')}` (it moves to withdrawn/)")
     return done
 
 
@@ -287,7 +459,7 @@ def grades(root: Path = ROOT) -> list[dict]:
     path = root / "reports" / "grades.csv"
     if not path.exists():
         return []
-    with open(path, newline="") as f:
+    with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
@@ -295,13 +467,15 @@ def summarize(root: Path, jobs: list[Result], out=print) -> None:
     if not jobs:
         return
     scores = {(r["student_id"], r["assignment"]): r for r in grades(root)}
-    width = max(len("student"), *(len(j.student) for j in jobs))
-    out(f"{'student'.ljust(width)}  {'assignment':<24}  score")
+    handed = intake.handed_in(root)
+    names = {(j.student, j.assignment): report.who(j.student, handed, j.assignment) for j in jobs}
+    width = max(len("student (handed in as)"), *(len(n) for n in names.values()))
+    out(f"{'student (handed in as)'.ljust(width)}  {'assignment':<24}  score")
     for j in jobs:
         r = scores.get((j.student, j.assignment), {})
         result = f"{float(r['score']):g} / {float(r['max_score']):g}" if j.graded and r else f"NOT GRADED ({j.reason})"
         if j.graded and " to grade by hand" in r.get("written", ""):
             result += f"  (written answers: {r['written']})"
-        out(f"{j.student.ljust(width)}  {j.assignment:<24}  {result}")
+        out(f"{names[j.student, j.assignment].ljust(width)}  {j.assignment:<24}  {result}")
     out(f"grades: {root / 'reports' / 'grades.csv'}   class report: {root / 'reports' / 'class_report.md'}   "
         f"feedback: {root / 'feedback'}/<student>/<assignment>/")

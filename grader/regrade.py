@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import late, pipeline, report
+from . import intake, late, pipeline, report
 from .jobs import Result
 from .pipeline import ROOT, CourseError, db_url
 from .trusted.harness import is_test_cell
@@ -187,6 +188,71 @@ def snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
         if g.graded_by_hand:  # the work a manual grade judged, to tell after grading whether it changed
             g.sources, g.work = _graded_cells(root / "autograded" / student / name)
     return found
+
+
+# -- the snapshot on disk: manual grades survive an interrupted run ------------------------------------
+
+PENDING = "manual_grades_pending.json"  # in .nbgrader/: manual grades a grading run has not yet written back
+
+
+def _pending_path(root: Path) -> Path:
+    return Path(root) / ".nbgrader" / PENDING
+
+
+def _dump(g: Graded) -> dict:
+    return {"cells": {n: asdict(c) for n, c in g.cells.items()}, "comments": {n: list(c) for n, c in g.comments.items()},
+            "sources": g.sources, "work": g.work}
+
+
+def _load(d: dict) -> Graded:
+    return Graded(cells={n: Cell(**c) for n, c in d["cells"].items()},
+                  comments={n: tuple(c) for n, c in d["comments"].items()}, sources=d["sources"], work=d["work"])
+
+
+def _read_pending(root: Path) -> dict[tuple[str, str], Graded]:
+    try:
+        data = json.loads(_pending_path(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {(a, s): _load(d) for a, s, d in data}
+
+
+def _write_pending(root: Path, pending: dict[tuple[str, str], Graded]) -> None:
+    path = _pending_path(root)
+    if not pending:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps([[a, s, _dump(g)] for (a, s), g in sorted(pending.items())]), encoding="utf-8")
+    os.replace(tmp, path)  # whole or not at all, even when the run is killed here
+
+
+def durable_snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
+    """:func:`snapshot`, with its manual grades written to disk before grading starts.
+
+    A run that was interrupted (Ctrl+C, SIGKILL) left its manual grades on disk; they predate that
+    run, which may already have put them back in formgrader's queue, so they win over what the
+    gradebook says now. Each submission's entry goes when :func:`keep_one` has written it back."""
+    before = snapshot(root, names)
+    pending = _read_pending(root)
+    for key, g in pending.items():  # the interrupted run's snapshot: the grades as a grader left them
+        fresh = before.setdefault(key, Graded())
+        fresh.cells.update(g.cells)
+        fresh.comments.update(g.comments)
+        fresh.sources, fresh.work = g.sources, g.work
+    _write_pending(root, {**{k: g for k, g in before.items() if g.graded_by_hand}, **pending})
+    return before
+
+
+def keep_one(root: Path, before: dict[tuple[str, str], Graded], result: Result) -> list[Kept]:
+    """:func:`keep_manual` for one submission just stored, then its entry leaves the snapshot on disk."""
+    key = (result.assignment, result.student)
+    kept = keep_manual(root, {key: before[key]}, [result]) if key in before else []
+    pending = _read_pending(root)
+    if pending.pop(key, None) is not None:
+        _write_pending(root, pending)
+    return kept
 
 
 # -- keeping manual grades ------------------------------------------------------------------------------
@@ -437,6 +503,7 @@ def write_report(root: Path, rg: Regrade) -> Path:
              summary(rg) + ".", "",
              "A score is the gradebook's: a manual score where there is one, else the automatic one, plus extra "
              "credit; `2/3` is 2 of 3 points, `—` not graded. Only grades that changed are listed."]
+    handed = intake.handed_in(root)  # each student shown with the file they handed in
     for name in rg.assignments:
         rows = [r for r in rg.rows if r.assignment == name]
         lines += ["", f"## {name}", ""]
@@ -444,7 +511,7 @@ def write_report(root: Path, rg: Regrade) -> Path:
             lines.append("No grade changed.")
             continue
         lines += ["| student | exercise | old | new | why |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {_md(r.student)} | {_md(r.item)} | {fmt_score(r.old, r.old_max)} | {fmt_score(r.new, r.new_max)} "
+        lines += [f"| {_md(report.who(r.student, handed, name))} | {_md(r.item)} | {fmt_score(r.old, r.old_max)} | {fmt_score(r.new, r.new_max)} "
                   f"| {_md(r.why)} |" for r in rows]
     lines += ["", "## Manual grades kept", "",
               "Scores, extra credit and comments given in formgrader. nbgrader keeps them when it grades again but marks "
@@ -453,7 +520,7 @@ def write_report(root: Path, rg: Regrade) -> Path:
     if rg.kept:
         lines += ["| student | assignment | cell | manual score | extra credit | comment | state |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {_md(k.student)} | {k.assignment} | {_md(k.cell)} | {_fmt(k.manual) if k.manual is not None else ''} "
+        lines += [f"| {_md(report.who(k.student, handed, k.assignment))} | {k.assignment} | {_md(k.cell)} | {_fmt(k.manual) if k.manual is not None else ''} "
                   f"| {_fmt(k.extra) if k.extra is not None else ''} | {_md(k.comment[:80])} | {_md(k.state)} |"
                   for k in rg.kept]
     else:
@@ -479,8 +546,13 @@ def regrade(names: list[str] = (), root: Path = ROOT, out=print, **options) -> R
     """Grade again every submission of ``names`` (all assignments when empty) that was graded before;
     ``options`` are :func:`grader.pipeline.autograde`'s (jobs, sandboxed, time_limit, cell_timeout,
     scheduler). Prints the changed grades, writes ``reports/regrade.md`` and returns the comparison."""
+    with pipeline.course_lock(root, out):  # the snapshot, the grading and the comparison: no other run in between
+        return _regrade(names, root, out, **options)
+
+
+def _regrade(names: list[str], root: Path, out, **options) -> Regrade:
     names = pipeline.pick(list(names), root)
-    before = snapshot(root, names)
+    before = durable_snapshot(root, names)
     if not before:
         raise CourseError(f"nothing to regrade: no submission of {', '.join(names)} has been graded yet "
                           f"(run `make autograde` first)")
@@ -493,7 +565,7 @@ def regrade(names: list[str] = (), root: Path = ROOT, out=print, **options) -> R
     kept: list[Kept] = []
     try:
         results = pipeline.autograde(names, root, out=out, students=sorted({s for _, s in present}),
-                                     after_grading=lambda done: kept.extend(keep_manual(root, before, done)), **options)
+                                     after_result=lambda r: kept.extend(keep_one(root, before, r)), **options)
     except CourseError as e:
         if "Cannot add or remove cells" in str(e) or "Cannot modify existing assignment" in str(e):
             raise CourseError(

@@ -33,11 +33,13 @@ from dataclasses import replace
 import pytest
 import torch
 
-from course import assignments, notebook
+from course import PRELUDE, assignments, notebook
 from grader.exercises import assignments as specs, spec
+from grader.runtime import engine
 from grader.runtime.cases import Rand, rand
 from grader.runtime.engine import checks_of
 from grader.runtime.spec import Exercise
+from students import students
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION.*?### END SOLUTION", re.S)
 
@@ -196,3 +198,95 @@ def test_the_batch_norm2d_bug_would_be_caught():
     assert len(problems) == 1 and problems[0].startswith("07_normalization/batch_norm2d: hidden case "), problems
     assert "running_mean=running_mean, running_var=None, training=True" in problems[0]
     assert "'running_mean and running_var must either both be None or neither be None'" in problems[0]
+
+
+# ------------------------------------------------------------------- a requirement a hidden case checks is shown first
+#
+# COURSE.md: every kind of requirement a hidden case checks has a visible case or a worked example, so that
+# `make check` shows it before grading does. The kind checked here for every exercise is the value at exactly 0,
+# where torch's derivatives are a convention (ReLU's gradient at 0 is 0, leaky_relu's is the slope): a hidden
+# case whose argument holds an exact zero and has its gradient checked needs a visible case that does the same
+# (worked examples check values, never gradients), and a hidden case whose fixed-value argument holds an exact
+# zero needs a visible case or worked example with one. Other kinds (argument forms, errors) are the tests
+# above; argument *values* in general are not checked here (see the module's docstring).
+
+
+def exact_zero_kinds(check, ex: Exercise) -> set[str]:
+    """The exact-zero requirements one check makes: ``gradient at 0 of x``, ``value at 0 of x``."""
+    if check.expected.get("status") != "ok" or ex.probe != "call":
+        return set()
+    kwargs = check.payload.get("kwargs", check.payload)
+    out = set()
+    for k, v in kwargs.items():
+        if not isinstance(v, torch.Tensor) or not v.is_floating_point() or not (v == 0).any():
+            continue
+        if k in check.payload.get("grad", []):
+            out.add(f"gradient at 0 of {k}")
+        fixed_values = isinstance(check.case, dict) and isinstance(check.case.get(k), Rand) and hasattr(check.case[k], "values")
+        if fixed_values or check.group == "examples":
+            out.add(f"value at 0 of {k}")
+    return out
+
+
+def unshown_zero_kinds(ex: Exercise) -> list[str]:
+    checks = checks_of(ex, ("examples", "visible", "hidden"))
+    shown = set().union(*[exact_zero_kinds(c, ex) for c in checks if not c.label.startswith("hidden")])
+    missing = {}
+    for c in checks:
+        if c.label.startswith("hidden"):
+            for k in exact_zero_kinds(c, ex) - shown:
+                missing.setdefault(k, f"{c.label}, {c.call}")
+    return [f"{ex.name}: {where} checks the {k}, which no visible case (or worked example, for a value) "
+            f"does: `make check` would not show it" for k, where in missing.items()]
+
+
+@pytest.mark.parametrize("assignment,name", CASES)
+def test_every_exact_zero_requirement_has_a_visible_case(assignment, name):
+    problems = unshown_zero_kinds(spec(assignment, name))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_exact_zero_check_would_have_caught_relu():
+    """06's relu had zeros (and the gradient there) in hidden cases only: a clamp relu lost points at grading."""
+    ex = spec("06_activations", "relu")
+    without = replace(ex, visible=[v for v in ex.visible if not hasattr(v.get("x"), "values")])
+    (problem,) = unshown_zero_kinds(without)
+    assert problem.startswith("relu: hidden case ") and "checks the gradient at 0 of x" in problem
+
+
+ZERO_MISTAKES = [(n, what) for n, mistakes in students("06_activations").WRONG.items() for what in mistakes
+                 if "at x = 0" in what]
+
+
+@pytest.mark.parametrize("name,what", ZERO_MISTAKES)
+def test_a_wrong_gradient_at_zero_fails_a_visible_check_first(name, what):
+    """The learner's `make check` (worked examples and visible cases) shows the mistake that grading would charge."""
+    assert len(ZERO_MISTAKES) >= 5
+    with pytest.raises(AssertionError, match=rf"{name} failed (visible case|worked example) \d+ of \d+"):
+        run_visible("06_activations", name, students("06_activations").WRONG[name][what])
+
+
+def run_visible(assignment: str, name: str, source: str):
+    """The exercise's visible check, as `make check` runs it: worked examples and visible cases only."""
+    namespace: dict = {"__name__": "__main__"}
+    exec(compile(PRELUDE + source, f"<{name} submission>", "exec"), namespace)
+    verdict = engine.run(spec(assignment, name), engine.local_transport(namespace.__getitem__), ("examples", "visible"))
+    if verdict.status != "pass":
+        raise AssertionError(verdict.message)
+    return verdict
+
+
+# ------------------------------------------------------------------------------------------- hints name the mistake
+
+
+def test_the_pool2d_hint_for_stride_1_names_overlapping_windows():
+    """A stride-1 pool2d gives (H - kh + 1) × (W - kw + 1) outputs: the hint says the windows overlap, not that some
+    do not fit."""
+    with pytest.raises(AssertionError) as caught:
+        run_visible("01_sampling", "pool2d", students("01_sampling").WRONG["pool2d"]["stride 1 (overlapping windows)"])
+    hint = next(line for line in str(caught.value).splitlines() if line.strip().startswith("hint:"))
+    assert "overlap" in hint and "stride 1" in hint and "(2, 2)" in hint and "3×3" in hint, hint
+    assert "does not fit" not in hint
+    with pytest.raises(AssertionError) as caught:  # a partial window kept at the edge still gets the other hint
+        run_visible("01_sampling", "pool2d", students("01_sampling").WRONG["pool2d"]["keeps partial windows at the edge"])
+    assert "does not fit wholly inside the input" in str(caught.value)

@@ -1,47 +1,17 @@
-"""02_padding_stride: pool_output_size, max_pool2d, avg_pool2d."""
-import torch
-import torch.nn.functional as F
+"""02_padding_stride, hidden part: the hidden cases, and what each exercise's text names for them.
 
+Only trusted grading imports this module. The public part (reference, worked examples, visible
+cases, hints) is :mod:`grader.public.a02_padding_stride`, which the learner's check reads."""
+from grader.public.a02_padding_stride import ASSIGNMENT, EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
-from grader.runtime.spec import Example, Exercise
 
-ASSIGNMENT = "02_padding_stride"
+from . import with_hidden
 
-X = torch.arange(16, dtype=torch.float32).reshape(1, 1, 4, 4)
-ONES = torch.ones(1, 1, 4, 4)
-
-# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
-# and the student's output as ``got`` (None when the student's function raised).
+__all__ = ["ASSIGNMENT", "EXERCISES"]
 
 
 def two(v):
     return (v, v) if isinstance(v, int) else tuple(v)
-
-
-# ---------------------------------------------------------------------------------------------
-# pool_output_size
-
-def reference_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-    pairs = any(isinstance(a, tuple) for a in (size, kernel_size, stride, padding, dilation))
-    h, w = size if isinstance(size, tuple) else (size, size)
-    y = F.max_pool2d(torch.zeros(1, 1, h, w), kernel_size, stride, padding, dilation, ceil_mode)
-    return tuple(y.shape[-2:]) if pairs else y.shape[-1]
-
-
-def size_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
-                "kernel_size // 2, and sizes too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; an int argument counts for both height and width"
-    if isinstance(expected, int) and isinstance(got, int):
-        if case.get("ceil_mode") and got == expected + 1:
-            return "with ceil_mode the last window must start inside the input or the left padding: (out - 1) * stride < size + padding"
-        if case.get("dilation", 1) != 1:
-            return "a dilated window spans dilation * (kernel_size - 1) + 1 cells"
-        if case.get("stride") is None:
-            return "stride=None means stride = kernel_size"
-    return "out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1 (ceil with ceil_mode)"
 
 
 SIZE_REJECTED = [
@@ -50,28 +20,6 @@ SIZE_REJECTED = [
     dict(size=9, kernel_size=2, padding=2, dilation=3), dict(size=2, kernel_size=3),
     dict(size=4, kernel_size=3, dilation=2), dict(size=(5, 5), kernel_size=(2, 3), padding=(0, 2)),
     dict(size=(5, 1), kernel_size=2), dict(size=(6, 6), kernel_size=2, stride=(1, 0))]
-
-# ---------------------------------------------------------------------------------------------
-# max_pool2d
-
-def reference_max(x, **kwargs):
-    return F.max_pool2d(x, **kwargs)
-
-
-def max_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
-                "kernel_size // 2, and inputs too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; every argument but ceil_mode may be an int or a pair"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("out = floor((H + 2p - d(k - 1) - 1) / s) + 1; stride=None means stride = kernel_size; with ceil_mode "
-                "round up, but drop a last window that would start at or after H + p")
-    if case.get("dilation", 1) != 1:
-        return "a dilated window takes every d-th element: rows start, start + d, ..., start + d(k - 1)"
-    if case.get("padding", 0) != 0:
-        return "pad with -inf, not 0: a padded cell must never be the maximum"
-    return "each output is the maximum over its own window (height kernel_size[0], width kernel_size[1])"
 
 
 def windows_touch_input(case):
@@ -110,32 +58,8 @@ def max_hidden():
               dict(x=rand(1, 1, 4, 4), kernel_size=2, dilation=0),
               dict(x=rand(1, 1, 2, 2), kernel_size=3), dict(x=rand(1, 1, 4, 4), kernel_size=(2, 5)),
               dict(x=rand(1, 1, 5, 5), kernel_size=(4, 2), padding=(2, 2))]
+    # a window that sees only padding has no reference: torch gives -inf at an index outside x; its backward can crash
     return [c for c in cases if windows_touch_input(c)]
-
-
-# ---------------------------------------------------------------------------------------------
-# avg_pool2d
-
-def reference_avg(x, **kwargs):
-    return F.avg_pool2d(x, **kwargs)
-
-
-def avg_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size or stride below 1, negative padding, padding above kernel_size // 2, "
-                "divisor_override=0, and inputs too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; kernel_size, stride and padding may be ints or pairs"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("out = floor((H + 2p - k) / s) + 1; stride=None means stride = kernel_size; with ceil_mode round up, "
-                "but drop a last window that would start at or after H + p")
-    if case.get("divisor_override"):
-        return "with divisor_override every window's sum is divided by divisor_override"
-    if case.get("ceil_mode"):
-        return "cells of a ceil_mode window that lie beyond the padding never count in the divisor"
-    if not case.get("count_include_pad", True):
-        return "count_include_pad=False: divide by the number of the window's cells inside the input"
-    return "count_include_pad=True: divide by the number of the window's cells inside the padded input"
 
 
 def avg_hidden():
@@ -160,84 +84,30 @@ def avg_hidden():
     return cases
 
 
-EXERCISES = [
-    Exercise(
-        "pool_output_size", 2, reference_output_size, groups={"examples": 0.5, "values": 1, "errors": 0.5},
-        examples=[
-            Example("pool_output_size(4, 3): nn.MaxPool2d(3) on 4×4 has ONE window",
-                    dict(size=4, kernel_size=3), 1),
-            Example("pool_output_size(4, 3, stride=2, padding=1)", dict(size=4, kernel_size=3, stride=2, padding=1), 2),
-            Example("pool_output_size((4, 4), (2, 4), stride=(2, 3), padding=(1, 2))",
-                    dict(size=(4, 4), kernel_size=(2, 4), stride=(2, 3), padding=(1, 2)), (3, 2)),
-            Example("pool_output_size(28, 2)", dict(size=28, kernel_size=2), 14),
-            Example("pool_output_size(4, 2, stride=1, dilation=2)", dict(size=4, kernel_size=2, stride=1, dilation=2), 2),
-            Example("pool_output_size(5, 2, stride=2, ceil_mode=True)",
-                    dict(size=5, kernel_size=2, stride=2, ceil_mode=True), 3),
-            Example("pool_output_size(5, 2, stride=2, padding=1, ceil_mode=True): a 4th window would start in the padding",
-                    dict(size=5, kernel_size=2, stride=2, padding=1, ceil_mode=True), 3)],
-        visible=grid(size=[7], kernel_size=[3], stride=[None, 2], padding=[1], dilation=[1, 2], ceil_mode=[False, True]),
+EXERCISES = with_hidden(PUBLIC, {
+    "pool_output_size": dict(
         hidden=grid(size=[1, 2, 3, 4, 5, 6, 7, 10, 28], kernel_size=[1, 2, 3, 4, 5], stride=[None, 1, 2, 3],
                     padding=[0, 1, 2], dilation=[1, 2, 3], ceil_mode=[False, True])
         + grid(size=[(4, 4), (5, 9), 6], kernel_size=[(2, 4), 3, (1, 3)], stride=[None, (2, 3), (1, 2)],
                padding=[(1, 2), 0, (0, 1)], dilation=[1, (2, 1)], ceil_mode=[False, True])
         + SIZE_REJECTED,
-        banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool"),
-        routes="F.max_pool2d / F.avg_pool2d or nn.MaxPool2d / nn.AvgPool2d on a tensor of zeros",
-        hint=size_hint, dtypes=(torch.float32,), grad=False,
         named={"Output size is too small": "or no window at all",
                "pad should be (at most half|smaller than or equal to half)": "padding more than half the kernel",
                "stride should not be zero|dilation should be greater than zero": "a kernel, stride or dilation below 1",
                "pad must be non-negative": "negative padding",
                "dilation: 2-tuple": "any of `size`, `kernel_size`, `stride`, `padding`, `dilation` is a pair"}),
-    Exercise(
-        "max_pool2d", 3, reference_max, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
-        examples=[
-            Example("max_pool2d(X, 3) (stride defaults to 3: one window)", dict(x=X, kernel_size=3),
-                    torch.tensor([[[[10.0]]]])),
-            Example("max_pool2d(X, 3, padding=1, stride=2)", dict(x=X, kernel_size=3, padding=1, stride=2),
-                    torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]])),
-            Example("max_pool2d(X, (2, 4), padding=(1, 2), stride=(2, 3))",
-                    dict(x=X, kernel_size=(2, 4), padding=(1, 2), stride=(2, 3)),
-                    torch.tensor([[[[1.0, 3.0], [9.0, 11.0], [13.0, 15.0]]]])),
-            Example("max_pool2d(X - 20, 3, padding=1, stride=2) (max pooling pads with -inf, not 0)",
-                    dict(x=X - 20, kernel_size=3, padding=1, stride=2),
-                    torch.tensor([[[[-15.0, -13.0], [-7.0, -5.0]]]])),
-            Example("max_pool2d(X, 2, stride=1, dilation=2)", dict(x=X, kernel_size=2, stride=1, dilation=2),
-                    torch.tensor([[[[10.0, 11.0], [14.0, 15.0]]]]))],
-        visible=[dict(x=rand(2, 3, 5, 6), kernel_size=3, stride=2, padding=1),
-                 dict(x=rand(1, 2, 6, 5), kernel_size=(2, 3), stride=(2, 1), padding=(1, 0), dilation=(2, 1),
-                      ceil_mode=True)],
+    "max_pool2d": dict(
         hidden=max_hidden(),
-        banned=("max_pool", "adaptive_max_pool", "fractional_max_pool"), routes="F.max_pool2d or nn.MaxPool2d",
-        hint=max_hint,
         named={"stride should not be zero|dilation should be greater than zero": "a kernel, stride or dilation below 1",
                "pad must be non-negative": "negative padding",
                "pad should be (at most half|smaller than or equal to half)": "padding more than half of `kernel_size`",
                "Output size is too small": "an input too small for one window"}),
-    Exercise(
-        "avg_pool2d", 3, reference_avg, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
-        examples=[
-            Example("avg_pool2d(X, 2)", dict(x=X, kernel_size=2), torch.tensor([[[[2.5, 4.5], [10.5, 12.5]]]])),
-            Example("avg_pool2d(ones, 3, stride=2, padding=1)", dict(x=ONES, kernel_size=3, stride=2, padding=1),
-                    torch.tensor([[[[4 / 9, 6 / 9], [6 / 9, 1.0]]]])),
-            Example("avg_pool2d(ones, 3, stride=2, padding=1, count_include_pad=False)",
-                    dict(x=ONES, kernel_size=3, stride=2, padding=1, count_include_pad=False), torch.ones(1, 1, 2, 2)),
-            Example("avg_pool2d(ones, 3, stride=2, padding=1, divisor_override=2)",
-                    dict(x=ONES, kernel_size=3, stride=2, padding=1, divisor_override=2),
-                    torch.tensor([[[[2.0, 3.0], [3.0, 4.5]]]])),
-            Example("avg_pool2d(ones 5×5, 2, ceil_mode=True): cells beyond the padding are not counted",
-                    dict(x=torch.ones(1, 1, 5, 5), kernel_size=2, ceil_mode=True), torch.ones(1, 1, 3, 3)),
-            Example("avg_pool2d on the AvgPool2d article's 1×3×12×12 input, kernel (2, 2): 1×3×6×6",
-                    dict(x=torch.linspace(0, 1, 3 * 12 * 12).reshape(1, 3, 12, 12), kernel_size=(2, 2)))],
-        visible=grid(x=[rand(2, 3, 5, 6)], kernel_size=[3], stride=[2], padding=[1], ceil_mode=[False, True],
-                     count_include_pad=[True, False]),
+    "avg_pool2d": dict(
         hidden=avg_hidden(),
-        banned=("avg_pool", "adaptive_avg_pool", "max_pool"), routes="F.avg_pool2d or nn.AvgPool2d",
-        hint=avg_hint,
         named={"stride should not be zero": "a kernel or stride below 1",
                "pad must be non-negative": "negative padding",
                "pad should be at most half": "padding more than half of `kernel_size`",
                "Output size is too small": "an input too small for one window",
                "divisor must be not zero": "0 is rejected by torch: raise `ValueError`",
                "(stride|padding): 2-tuple": "kernel_size, stride (None = kernel_size), padding: int or (h, w)"}),
-]
+})

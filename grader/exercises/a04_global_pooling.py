@@ -1,246 +1,18 @@
-"""04_global_pooling: adaptive_avg_pool2d, adaptive_max_pool2d, channel_pool, GAPClassifier, count_parameters."""
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+"""04_global_pooling, hidden part: the hidden cases, and what each exercise's text names for them.
 
+Only trusted grading imports this module. The public part (reference, worked examples, visible
+cases, hints) is :mod:`grader.public.a04_global_pooling`, which the learner's check reads."""
+from grader.public.a04_global_pooling import ASSIGNMENT, EXERCISES as PUBLIC, head, layer, module, seq
 from grader.runtime.cases import grid, rand
-from grader.runtime.compare import difference
-from grader.runtime.probes import upstream_for
-from grader.runtime.probes_global_pooling import describe_module, input_of
-from grader.runtime.spec import Example, Exercise
 
-ASSIGNMENT = "04_global_pooling"
+from . import with_hidden
 
-X = torch.arange(16, dtype=torch.float32).reshape(1, 1, 4, 4)
-ROW5 = torch.arange(5.0).reshape(1, 1, 1, 5)
-NO_POOLING = ("adaptive_avg_pool", "adaptive_max_pool", "avg_pool", "max_pool", "fractional_max_pool")
-
-# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
-# and the student's output as ``got`` (None when the student's function raised).
-
-
-def torch_rejects(reference, case):
-    """Whether torch raises for these arguments (random tensors replaced by zeros of the same shape)."""
-    try:
-        reference(**{k: torch.zeros(v.shape) if hasattr(v, "build") else v for k, v in case.items()})
-    except Exception:
-        return True
-    return False
-
-
-# ---------------------------------------------------------------------------------------------
-# adaptive_avg_pool2d
-
-def reference_adaptive_avg(x, output_size):
-    return F.adaptive_avg_pool2d(x, output_size)
-
-
-def adaptive_hint(case, expected, got):
-    if expected is None and not torch_rejects(reference_adaptive_avg, case):
-        return "None in output_size keeps the input's size; an int means (out, out)"
-    if expected is None:
-        return "torch rejects a negative output size and an output_size that is not an int or a pair"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return "the output is N×C×out_h×out_w; an int means (out, out) and None keeps the input's size"
-    return "bin i covers rows floor(i*H/out) up to ceil((i+1)*H/out) (excluded); neighbouring bins may overlap"
+__all__ = ["ASSIGNMENT", "EXERCISES"]
 
 
 # Output sizes torch rejects, for both adaptive poolings.
 REJECTED = [dict(x=rand(1, 2, 4, 4), output_size=-1), dict(x=rand(1, 2, 4, 4), output_size=(2, -3)),
             dict(x=rand(1, 2, 4, 4), output_size=(2, 2, 2))]
-
-# ---------------------------------------------------------------------------------------------
-# adaptive_max_pool2d
-
-def reference_adaptive_max(x, output_size, return_indices=False):
-    return F.adaptive_max_pool2d(x, output_size, return_indices)
-
-
-def max_hint(case, expected, got):
-    if expected is None and not torch_rejects(reference_adaptive_max, case):
-        return "None in output_size keeps the input's size; an int means (out, out)"
-    if expected is None:
-        return "torch rejects a negative output size and an output_size that is not an int or a pair"
-    if case.get("return_indices") and not isinstance(got, tuple):
-        return "with return_indices=True return the pair (output, indices)"
-    if not case.get("return_indices") and isinstance(got, tuple):
-        return "without return_indices return only the output tensor"
-    values_expected = expected[0] if isinstance(expected, tuple) else expected
-    values_got = got[0] if isinstance(got, tuple) else got
-    if getattr(values_got, "shape", None) != getattr(values_expected, "shape", None):
-        return "the output is N×C×out_h×out_w; an int means (out, out) and None keeps the input's size"
-    if case.get("return_indices") and torch.equal(values_got.detach(), values_expected.detach()):
-        return ("indices are int64 positions h*W + w in each channel's own H×W map (not inside the bin, not over the "
-                "whole tensor)")
-    return "bin i covers rows floor(i*H/out) up to ceil((i+1)*H/out) (excluded); neighbouring bins may overlap"
-
-
-# ---------------------------------------------------------------------------------------------
-# channel_pool
-
-def reference_channel_pool(x, mode="max"):
-    if mode == "max":
-        return x.amax(dim=1, keepdim=True)
-    if mode == "avg":
-        return x.mean(dim=1, keepdim=True)
-    raise ValueError(mode)
-
-
-def channel_hint(case, expected, got):
-    if expected is None:
-        return 'only mode="max" and mode="avg" exist'
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return "reduce over dim=1 (the channels) and keep it: the output is N×1×H×W"
-    return ("output[n, 0, h, w] is the max (avg: the mean) of x[n, :, h, w], for every image n; a reshape to "
-            "N×(H·W)×C is not a transpose")
-
-
-X2 = torch.cat((X, X + 1), dim=1)
-
-# ---------------------------------------------------------------------------------------------
-# GAPClassifier: the ``module_head`` probe builds GAPClassifier(in_channels, num_classes) with torch's RNG at seed 0,
-# reports its parameters and, for an input, the logits, the input's gradient and one SGD step.
-# The logits and the gradient are compared with the mean over H and W followed by the linear map
-# of the student's own weight and bias (so any initialisation passes).
-
-COUNT_HINT = ("a GAP head has one weight per (channel, class) and one bias per class, in_channels·num_classes + "
-              "num_classes, whatever H and W are (no Linear over the flattened map)")
-LOGIT_HINT = "logits = mean of x over H and W, then weight·mean + bias: no max, no sum, no softmax or activation"
-TRAIN_HINT = ("keep the logits connected to the layer's weight and bias (no .detach(), no torch.no_grad())")
-NO_WINDOWS = ("avg_pool", "max_pool", "adaptive_max_pool", "fractional_max_pool", "lp_pool")
-
-
-class ReferenceGAPClassifier(nn.Module):
-    def __init__(self, in_channels, num_classes):
-        super().__init__()
-        self.fc = nn.Linear(in_channels, num_classes)
-
-    def forward(self, x):
-        return self.fc(x.mean(dim=(2, 3)))
-
-
-def head(in_channels, num_classes, x=None, dtype="float32", seed=0, train=False):
-    case = {"args": [in_channels, num_classes]}
-    if x is not None:
-        case.update(x=list(x), dtype=dtype, seed=seed)
-    if train:
-        case["train"] = {"classes": num_classes}
-    return case
-
-
-def describe_head(case):
-    c, k = case["args"]
-    text = f"GAPClassifier(in_channels={c}, num_classes={k})"
-    if "x" not in case:
-        return text
-    text += f"(x)  where x is a {case['dtype']} tensor of shape {tuple(case['x'])}"
-    return text + (", then one SGD step (lr 0.1) on the cross-entropy" if case.get("train") else "")
-
-
-def _with_hint(problem, hint):
-    return problem and f"{problem}\n  hint: {hint}"
-
-
-def _layer(case, got):
-    """(weight as num_classes×in_channels, bias) of the student's head, or why there is no such pair."""
-    c, k = case["args"]
-    weights = got.get("weights")
-    if not isinstance(weights, dict) or not all(isinstance(w, torch.Tensor) for w in weights.values()):
-        return None, f"the parameters of your head could not be read ({got.get('parameters_error', 'no values')})"
-    w = [p for p in weights.values() if p.dim() >= 2 and p.numel() == c * k]
-    b = [p for p in weights.values() if p.dim() == 1 and p.numel() == k]
-    if len(w) != 1 or len(b) != 1:
-        have = ", ".join(f"{n} {tuple(p.shape)}" for n, p in weights.items()) or "none"
-        return None, (f"GAPClassifier needs exactly one weight of num_classes×in_channels (nn.Linear or a 1×1 "
-                      f"nn.Conv2d) and one bias of num_classes; your parameters: {have}")
-    return (w[0].reshape(k, c), b[0]), None
-
-
-def compare_head(case, expected, got):
-    c, k = case["args"]
-    out = []
-    # The parameter count, from the shapes the head has right after it is built.
-    params = got.get("parameters") or []
-    lazy = [p["name"] for p in params if p.get("shape") is None]
-    if got.get("parameters_error") and not params:
-        problem = f"reading its parameters failed: {got['parameters_error']}"
-    elif lazy:
-        problem = (f"parameter `{lazy[0]}` has no shape when GAPClassifier({c}, {k}) is built (a lazy layer takes "
-                   f"its size from the first input): the head needs in_channels·num_classes + num_classes = "
-                   f"{c * k + k} parameters from the start")
-    else:
-        n = 0
-        for p in params:
-            size = 1
-            for s in p["shape"]:
-                size *= int(s)
-            n += size
-        want = c * k + k
-        problem = None if n == want else (
-            f"GAPClassifier({c}, {k}) has {n} parameters; a GAP head has in_channels·num_classes + "
-            f"num_classes = {want}")
-    out.append(("parameters", _with_hint(problem, COUNT_HINT)))
-    if "x" in case:
-        out += _compare_logits(case, got)
-    if case.get("train"):
-        if "train_error" in got:
-            problem = f"the training step failed: {got['train_error']}"
-        elif "forward_error" in got:
-            problem = f"the forward pass raised {got['forward_error']}"
-        else:
-            mine, torchs = tuple(got.get("trains") or ()), tuple(expected.get("trains") or (True, True))
-            problem = None if mine == torchs else (
-                f"one SGD step (lr 0.1) on the cross-entropy: every parameter got a gradient: "
-                f"{mine[0] if mine else '?'}, the loss went down: {mine[1] if len(mine) > 1 else '?'} "
-                f"(torch's head: {torchs[0]}, {torchs[1]})")
-        out.append(("training", _with_hint(problem, TRAIN_HINT)))
-    return out
-
-
-def _compare_logits(case, got):
-    if "forward_error" in got:
-        problem = f"the forward pass raised {got['forward_error']}"
-        return [("values", problem), ("gradients", problem)]
-    layer, problem = _layer(case, got)
-    if problem:
-        return [("values", problem), ("gradients", problem)]
-    weight, bias = layer
-    x = input_of(case).requires_grad_(True)
-    logits = x.mean(dim=(2, 3)) @ weight.T + bias
-    values = _with_hint(difference(logits.detach(), got.get("output"), "logits"), LOGIT_HINT)
-    if got.get("connected") is False:
-        grad = ("the output is not connected to autograd, so no gradient reaches the input: "
-                "avoid .detach(), .data, .item(), numpy and torch.no_grad() inside the function")
-    elif "grad_error" in got:
-        grad = f"computing the gradient through your function failed: {got['grad_error']}"
-    elif not isinstance(got.get("output"), torch.Tensor) or tuple(got["output"].shape) != tuple(logits.shape):
-        grad = f"the gradient cannot be checked: the logits should have shape {tuple(logits.shape)}"
-    elif got.get("grad_x") is None:
-        grad = "no gradient reaches `x`"
-    else:
-        (logits * upstream_for(logits, int(case.get("seed", 0)))).sum().backward()
-        grad = difference(x.grad, got["grad_x"], "gradient with respect to `x`")
-    return [("values", values), ("gradients", grad)]
-
-
-# ---------------------------------------------------------------------------------------------
-# count_parameters: the ``count_module`` probe builds a module from a plain-data description and
-# reports count_parameters(module).
-
-def layer(name, *args, **kwargs):
-    return {"layer": name, "args": list(args), "kwargs": kwargs}
-
-
-def seq(*children, **extra):
-    return {"layer": "Sequential", "children": list(children), **extra}
-
-
-def module(spec):
-    return {"module": spec}
-
-
-def reference_count(module):
-    return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
 SHARED = {**layer("Linear", 6, 6), "name": "shared"}
@@ -255,92 +27,37 @@ COUNTED = [
     seq(layer("Conv2d", 512, 10, 1), layer("AdaptiveAvgPool2d", 1), layer("Flatten")),
 ]
 
-EXERCISES = [
-    Exercise(
-        "adaptive_avg_pool2d", 2, reference_adaptive_avg,
-        groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},
-        examples=[Example("adaptive_avg_pool2d(X, 2) with X = arange(16) as 1×1×4×4", dict(x=X, output_size=2),
-                          torch.tensor([[[[2.5, 4.5], [10.5, 12.5]]]])),
-                  Example("adaptive_avg_pool2d(arange(5) as 1×1×1×5, (1, 3)) (bins [0, 2), [1, 4), [3, 5))",
-                          dict(x=ROW5, output_size=(1, 3)), torch.tensor([[[[0.5, 2.0, 3.5]]]])),
-                  Example("global average pooling of 1×8×4×4: adaptive_avg_pool2d(ones(1, 8, 4, 4), (1, 1)) is "
-                          "1×8×1×1", dict(x=torch.ones(1, 8, 4, 4), output_size=(1, 1)))],
-        visible=grid(x=[rand(2, 3, 5, 7)], output_size=[(2, 3), 1]),
+
+EXERCISES = with_hidden(PUBLIC, {
+    "adaptive_avg_pool2d": dict(
         hidden=grid(x=[rand(1, 1, 1, 1), rand(2, 3, 5, 7), rand(1, 2, 6, 4)],
                     output_size=[1, 2, 3, (2, 3), (3, 1), (None, 2), (4, None), (7, 5)])
         + [dict(x=rand(1, 1, 3, 3), output_size=5), dict(x=rand(2, 1, 9, 2), output_size=(4, 3))] + REJECTED,
-        banned=NO_POOLING, routes="F.adaptive_avg_pool2d or nn.AdaptiveAvgPool2d", hint=adaptive_hint,
         named={"elements of output_size must be greater than or equal to 0": "a negative output size",
                "output_size must be 2": "a tuple that is not a pair",
                "output_size: 2-tuple with None": "in which `None` means \"keep the input's size\""}),
-    Exercise(
-        "adaptive_max_pool2d", 3, reference_adaptive_max,
-        groups={"examples": 0.75, "values": 1.5, "gradients": 0.5, "errors": 0.25},
-        examples=[Example("adaptive_max_pool2d(X, (3, 2)) with X = arange(16) as 1×1×4×4",
-                          dict(x=X, output_size=(3, 2)), torch.tensor([[[[5.0, 7.0], [9.0, 11.0], [13.0, 15.0]]]])),
-                  Example("adaptive_max_pool2d(-X, (3, 2), return_indices=True): indices [[0, 2], [4, 6], [8, 10]] "
-                          "(positions h·W + w in the 4×4 map)",
-                          dict(x=-X, output_size=(3, 2), return_indices=True),
-                          (-torch.tensor([[[[0.0, 2.0], [4.0, 6.0], [8.0, 10.0]]]]),
-                           torch.tensor([[[[0, 2], [4, 6], [8, 10]]]]))),
-                  Example("adaptive_max_pool2d(arange(5) as 1×1×1×5, (1, 3))", dict(x=ROW5, output_size=(1, 3)),
-                          torch.tensor([[[[1.0, 3.0, 4.0]]]]))],
-        visible=grid(x=[rand(2, 3, 5, 7)], output_size=[(2, 3)], return_indices=[False, True]),
+    "adaptive_max_pool2d": dict(
         hidden=grid(x=[rand(1, 1, 1, 1), rand(2, 3, 5, 7), rand(1, 2, 6, 4)],
                     output_size=[1, 3, (2, 3), (3, 1), (None, 2), (7, 5)], return_indices=[False, True])
         + [dict(x=rand(1, 1, 3, 3), output_size=5, return_indices=True),
            dict(x=rand(2, 1, 9, 2), output_size=(4, 3), return_indices=True),
            dict(x=rand(1, 2, 4, 4), output_size=-1), dict(x=rand(1, 2, 4, 4), output_size=(2, -3), return_indices=True),
            dict(x=rand(1, 2, 4, 4), output_size=(2, 2, 2))],
-        banned=NO_POOLING, routes="F.adaptive_max_pool2d or nn.AdaptiveMaxPool2d", hint=max_hint,
         named={"negative dimension": "a negative output size",
                r"output_size.size\(\) must be 2": "a tuple that is not a pair",
                "output_size: (int|2-tuple with None)": "output_size: int or (out_h, out_w), None = keep that size"}),
-    Exercise(
-        "channel_pool", 2, reference_channel_pool,
-        groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},
-        examples=[Example("channel_pool(cat((X, X + 1), dim=1))", dict(x=X2), X + 1),
-                  Example('channel_pool(cat((X, X + 1), dim=1), mode="avg")', dict(x=X2, mode="avg"), X + 0.5),
-                  Example("channel_pool on a batch of 2: 2×8×4×4 → 2×1×4×4",
-                          dict(x=torch.randn(2, 8, 4, 4, generator=torch.Generator().manual_seed(0))))],
-        visible=grid(x=[rand(2, 3, 4, 5)], mode=["max", "avg"]),
+    "channel_pool": dict(
         hidden=grid(x=[rand(1, 1, 1, 1), rand(1, 8, 4, 4), rand(2, 8, 4, 4), rand(3, 5, 2, 7), rand(2, 2, 6, 1)],
                     mode=["max", "avg"])
         + [dict(x=rand(2, 3, 4, 4), mode="mean"), dict(x=rand(2, 3, 4, 4), mode="min")],
-        banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool", "lp_pool"),
-        routes="F.max_pool1d / F.max_pool3d / F.avg_pool1d or their nn layers", hint=channel_hint,
         named={"^(mean|min)$": "Any other mode raises `ValueError`"}),  # the reference raises ValueError(mode)
-    Exercise(
-        "GAPClassifier", 3, ReferenceGAPClassifier, probe="module_head",
-        groups={"parameters": 1, "values": 1, "gradients": 0.5, "training": 0.5},
-        group_names={"parameters": "parameter count (in_channels·num_classes + num_classes)",
-                     "values": "logits (mean over H and W, then your layer's linear map)",
-                     "gradients": "gradient with respect to the input",
-                     "training": "one SGD step lowers the loss"},
-        visible=[head(512, 10)]
-        + [head(6, 3, (2, 6, 4, 5), dtype, seed=1) for dtype in ("float32", "float64")]
-        + [head(6, 3, (3, 6, 4, 4), dtype, seed=2, train=True) for dtype in ("float32", "float64")],
+    "GAPClassifier": dict(
         hidden=[head(c, k) for c in (2, 16, 512) for k in (2, 7, 100)]
         + [head(c, k, x, dtype, seed=10 + i)
            for i, (x, c, k) in enumerate([((1, 4, 1, 1), 4, 3), ((2, 6, 7, 7), 6, 10), ((3, 5, 2, 9), 5, 2),
                                           ((2, 16, 4, 3), 16, 5)])
            for dtype in ("float32", "float64")]
-        + [head(8, 3, (4, 8, 5, 5), dtype, seed=20, train=True) for dtype in ("float32", "float64")],
-        banned=NO_WINDOWS, routes="nn.AvgPool2d / F.avg_pool2d with the whole map as window, or a max pooling",
-        compare=compare_head, describe=describe_head),
-    Exercise(
-        "count_parameters", 2, reference_count, probe="count_module",
-        groups={"examples": 0.5, "values": 1.5}, group_names={"values": "parameter counts"},
-        examples=[Example("count_parameters(nn.Conv2d(1, 64, 3))", module(layer("Conv2d", 1, 64, 3)), 640),
-                  Example("count_parameters(flatten + Linear(512·7·7, 10))",
-                          module(seq(layer("Flatten"), layer("Linear", 512 * 7 * 7, 10))), 250890),
-                  Example("count_parameters(GAP + Linear(512, 10))",
-                          module(seq(layer("AdaptiveAvgPool2d", 1), layer("Flatten"), layer("Linear", 512, 10))), 5130)],
-        visible=[module(layer("Linear", 3, 4)), module(layer("BatchNorm2d", 8))],
-        hidden=[module(m) for m in COUNTED],
-        banned=("cat", "stack"), routes="torch.nn.utils.parameters_to_vector or torch.cat",
-        hint=("count p.numel() for every p in module.parameters() with p.requires_grad; parameters() already "
-              "lists a shared layer once; buffers (running_mean, ...) are not parameters"),
-        compare=lambda case, expected, got: [("values", difference(expected["output"], got.get("output")))],
-        describe=lambda case: describe_module(case["module"])),
-]
+        + [head(8, 3, (4, 8, 5, 5), dtype, seed=20, train=True) for dtype in ("float32", "float64")]),
+    "count_parameters": dict(
+        hidden=[module(m) for m in COUNTED]),
+})

@@ -1,63 +1,20 @@
-"""06_activations: relu, sigmoid, leaky_relu, relu_grad, sigmoid_grad."""
-from dataclasses import dataclass
+"""06_activations, hidden part: the hidden cases, and what each exercise's text names for them.
 
-import torch
-import torch.nn.functional as F
+Only trusted grading imports this module. The public part (reference, worked examples, visible
+cases, hints) is :mod:`grader.public.a06_activations`, which the learner's check reads."""
+from grader.public.a06_activations import ASSIGNMENT, EXERCISES as PUBLIC, fixed
+from grader.runtime.cases import Call, grid, rand
 
-from grader.runtime.cases import Call, Rand, grid, rand
-from grader.runtime.spec import Example, Exercise
+from . import with_hidden
 
-ASSIGNMENT = "06_activations"
-
-
-@dataclass(frozen=True)
-class Fixed(Rand):
-    """A tensor argument with fixed values (exact zeros, extremes), built in each case's dtype."""
-    values: tuple = ()
-
-    def build(self, dtype: torch.dtype, gen: torch.Generator) -> torch.Tensor:
-        return torch.tensor(self.values, dtype=torch.float64).to(dtype)
-
-    def __repr__(self) -> str:
-        return f"tensor({list(self.values)})"
+__all__ = ["ASSIGNMENT", "EXERCISES"]
 
 
-def fixed(values, grad: bool = True) -> Fixed:
-    t = torch.tensor(values, dtype=torch.float64)
-    as_tuple = (lambda v: tuple(as_tuple(e) for e in v) if isinstance(v, (list, tuple)) else float(v))
-    return Fixed(tuple(t.shape), grad=grad, values=as_tuple(values))
-
-
-A = torch.arange(-3, 6, dtype=torch.float).reshape(1, 1, 3, 3)
 # Exact zeros of both signs and values too small to matter: where the derivatives at 0 differ.
 ZEROS = [fixed([-2.0, -0.0, 0.0, 1e-30, -1e-30, 3.0, 0.0]), fixed([[0.0, 1.0], [-1.0, 0.0]])]
 EXTREMES = fixed([-1000.0, -745.0, -100.0, -89.0, -88.0, -30.0, 0.0, 30.0, 88.0, 89.0, 100.0, 745.0, 1000.0])
 
-NO_RELU = ("relu", "threshold", "hardtanh")
-RELU_ROUTES = "torch.relu, F.relu, nn.ReLU, F.threshold or F.hardtanh"
-NO_SIGMOID = ("sigmoid", "log_sigmoid", "tanh", "silu", "softmax", "log_softmax", "softplus", "logit")
-SIGMOID_ROUTES = "torch.sigmoid, nn.Sigmoid, torch.special.expit, tanh, softmax, softplus or silu"
-NO_LEAKY = ("leaky_relu", "rrelu", "prelu", "relu", "threshold", "elu", "hardtanh")
-LEAKY_ROUTES = "F.leaky_relu, nn.LeakyReLU, F.rrelu, F.prelu or F.relu"
 
-
-# ---------------------------------------------------------------- relu
-
-def reference_relu(x, inplace=False):
-    return F.relu(x, inplace=inplace)
-
-
-def relu_hint(case, expected, got):
-    if case.get("inplace"):
-        return "with inplace=True write the result into x (x[...] = ..., masked_fill_, mul_) and return x itself"
-    x = case.get("x")
-    if isinstance(x, Fixed) and x.grad and 0.0 in torch.tensor(x.values).reshape(-1).tolist():  # the exact zeros
-        return ("x holds exact zeros: torch's ReLU gradient at 0 is 0 "
-                "(clamp(min=0), max(x, 0) and x * (x >= 0) give 1 or 0.5 there)")
-    return "relu(x) is x where x > 0 and 0 elsewhere; its gradient is 1 where x > 0 and 0 elsewhere, 0 at x = 0 too"
-
-
-RELU_VISIBLE = [dict(x=rand(2, 3, 4, 5))]
 RELU_HIDDEN = (
     grid(x=[rand(1), rand(2, 3, 4, 5), rand(7, 1, 3), rand(4, 9, low=-1e4, high=1e4)], inplace=[False])
     + grid(x=[rand(1, grad=False), rand(2, 3, 4, 5, grad=False), rand(4, 9, low=-1e4, high=1e4, grad=False)],
@@ -70,121 +27,27 @@ RELU_HIDDEN = (
     + [dict(x=z) for z in ZEROS])
 
 
-# ---------------------------------------------------------------- sigmoid
-
-def sigmoid_hint(case, expected, got):
-    if isinstance(got, torch.Tensor) and not torch.isfinite(got).all():
-        return ("exp(-x) overflows for large negative x and exp(x) for large positive x (also in the branch "
-                "torch.where does not pick, whose gradient is then nan): compute only e = exp(-|x|)")
-    x = case.get("x")
-    if isinstance(x, Fixed) and x.values == (0.0,):
-        return ("the gradient at x = 0 is 0.25: autograd gives x.abs() the derivative 0 at 0, "
-                "so compute -|x| as torch.where(x >= 0, -x, x)")
-    if isinstance(x, Fixed) and 0.0 in x.values:
-        return ("x holds 0 and values of ±1000: a nan gradient means exp(x) or exp(-x) overflowed, even in the "
-                "branch torch.where does not pick (compute only e = exp(-|x|)); a gradient of 0 instead of 0.25 at "
-                "x = 0 comes from x.abs(), whose derivative autograd takes as 0 there: compute -|x| as "
-                "torch.where(x >= 0, -x, x)")
-    return "sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0, with e = exp(-|x|)"
-
-
-# ---------------------------------------------------------------- leaky_relu
-
-def reference_leaky_relu(x, negative_slope=0.01):
-    return F.leaky_relu(x, negative_slope)
-
-
-def leaky_hint(case, expected, got):
-    slope = case.get("negative_slope", 0.01)
-    if slope > 1 or slope < 0:
-        return f"with negative_slope={slope}, max(x, slope * x) is not leaky_relu: decide by the sign of x"
-    if isinstance(case.get("x"), Fixed):
-        return "x holds exact zeros: torch's leaky_relu gradient at 0 is the slope (it tests x > 0)"
-    return "x where x > 0, negative_slope * x elsewhere; the gradient at exactly 0 is the slope (torch tests x > 0)"
-
-
-# ---------------------------------------------------------------- relu_grad, sigmoid_grad
-
-def reference_relu_grad(x):
-    x = x.detach().clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(torch.relu(x).sum(), x)
-    return g
-
-
-def relu_grad_hint(case, expected, got):
-    if isinstance(case.get("x"), Fixed):
-        return "x holds exact zeros: torch's ReLU gradient at 0 is 0"
-    return "1.0 where x > 0, 0.0 elsewhere (also at x = 0), in x's dtype"
-
-
-def reference_sigmoid_grad(x):
-    x = x.detach().clone().requires_grad_(True)
-    (g,) = torch.autograd.grad(torch.sigmoid(x).sum(), x)
-    return g
-
-
-def sigmoid_grad_hint(case, expected, got):
-    if isinstance(got, torch.Tensor) and not torch.isfinite(got).all():
-        return "exp(x) or exp(-x) overflows to inf for large |x|, and inf / inf is nan: build it from e = exp(-|x|)"
-    return "the derivative of the sigmoid is sigmoid(x) * (1 - sigmoid(x))"
-
-
-EXERCISES = [
-    Exercise(
-        "relu", 2, reference_relu, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
-        aliasing=True,
-        examples=[Example("relu(A) with A = arange(-3, 6) as 1×1×3×3 (the article's nn.ReLU()); A must stay unchanged",
-                          dict(x=A)),
-                  Example("relu(B, inplace=True) with B = arange(-3, 6): B changed in place and returned itself",
-                          dict(x=A.clone(), inplace=True))],
-        visible=RELU_VISIBLE, hidden=RELU_HIDDEN,
-        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_hint,
+EXERCISES = with_hidden(PUBLIC, {
+    "relu": dict(
+        hidden=RELU_HIDDEN,
         named={r"x: tensor of rank \d": "for a tensor of any shape", "call: non_leaf": "also when `x` is not a leaf"}),
-    Exercise(
-        "sigmoid", 3, torch.sigmoid, groups={"examples": 0.75, "values": 1.5, "gradients": 0.75},
-        examples=[Example("sigmoid(A) with A = arange(-3, 6) (the article's nn.Sigmoid())", dict(x=A),
-                          torch.tensor([[[[0.0474259, 0.1192029, 0.2689414], [0.5, 0.7310586, 0.8807971],
-                                          [0.9525741, 0.9820138, 0.9933071]]]])),
-                  Example("sigmoid of [-1000, -100, 0, 100, 1000]",
-                          dict(x=torch.tensor([-1000.0, -100.0, 0.0, 100.0, 1000.0])),
-                          torch.tensor([0.0, 0.0, 0.5, 1.0, 1.0]))],
-        # The gradient at x = 0 (0.25) was a worked example; gradients are checked on cases.
-        visible=[dict(x=rand(2, 3, 4, 5)), dict(x=rand(6, low=-1000, high=1000)), dict(x=fixed([0.0]))],
+    "sigmoid": dict(
         hidden=[dict(x=x) for x in [rand(1), rand(2, 3, 2, 5), rand(5, 1, 7, low=-30, high=30),
                                     rand(4, 25, low=-1000, high=1000), rand(2, 30, low=-120, high=120),
                                     rand(40, low=-800, high=-600), rand(40, low=600, high=800), EXTREMES]],
-        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_hint,
         named={r"x: tensor of rank \d": "for any shape and dtype"}),
-    Exercise(
-        "leaky_relu", 2, reference_leaky_relu, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
-        examples=[Example("leaky_relu(A) with A = arange(-3, 6)", dict(x=A),
-                          torch.tensor([[[[-0.03, -0.02, -0.01], [0.0, 1, 2], [3, 4, 5]]]])),
-                  Example("leaky_relu(A, 0.2): first row [-0.6, -0.4, -0.2]", dict(x=A, negative_slope=0.2),
-                          torch.tensor([[[[-0.6, -0.4, -0.2], [0.0, 1, 2], [3, 4, 5]]]]))],
-        visible=grid(x=[rand(2, 3, 4, 5)], negative_slope=[0.01, 0.2]),
+    "leaky_relu": dict(
         hidden=([dict(x=rand(1)), dict(x=rand(3, 7))]
                 + grid(x=[rand(1), rand(2, 3, 2, 3), rand(4, 9, low=-1e4, high=1e4)],
                        negative_slope=[0.0, 0.01, 0.3, 1.0, 2.5, -0.5])
                 + grid(x=ZEROS[:1], negative_slope=[0.01, 0.2, 2.5, -0.5])),
-        banned=NO_LEAKY, routes=LEAKY_ROUTES, hint=leaky_hint, named={r"x: tensor of rank \d": "x: any shape"}),
-    Exercise(
-        "relu_grad", 2, reference_relu_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
-        examples=[Example("relu_grad(A) with A = arange(-3, 6): 0 at x = 0", dict(x=A),
-                          torch.tensor([[[[0.0, 0, 0], [0, 1, 1], [1, 1, 1]]]]))],
-        visible=[dict(x=rand(2, 3, 4, 5))],
+        named={r"x: tensor of rank \d": "x: any shape"}),
+    "relu_grad": dict(
         hidden=[dict(x=rand(1)), dict(x=rand(3, 1, 7)), dict(x=rand(4, 9, low=-1e4, high=1e4)),
                 dict(x=ZEROS[0]), dict(x=fixed([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]))],
-        banned=NO_RELU, routes=RELU_ROUTES, hint=relu_grad_hint,
         named={r"x: tensor of rank \d": "Both take x of any shape"}),
-    Exercise(
-        "sigmoid_grad", 2, reference_sigmoid_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
-        examples=[Example("sigmoid_grad at 0, 1, 2", dict(x=torch.tensor([0.0, 1.0, 2.0])),
-                          torch.tensor([0.25, 0.1966119, 0.1049936])),
-                  Example("sigmoid_grad at -1000 and 1000", dict(x=torch.tensor([-1000.0, 1000.0])),
-                          torch.tensor([0.0, 0.0]))],
-        visible=[dict(x=rand(2, 3, 4, 5))],
+    "sigmoid_grad": dict(
         hidden=[dict(x=rand(1)), dict(x=rand(5, 1, 7, low=-30, high=30)), dict(x=rand(4, 25, low=-1000, high=1000)),
                 dict(x=rand(50, low=-800, high=-600)), dict(x=rand(50, low=600, high=800)), dict(x=EXTREMES)],
-        banned=NO_SIGMOID, routes=SIGMOID_ROUTES, hint=sigmoid_grad_hint,
         named={r"x: tensor of rank \d": "Both take x of any shape"}),
-]
+})

@@ -1,9 +1,9 @@
 """An exercise as data: reference, cases, banned operators, hints and point groups.
 
-Each assignment's specs live in ``grader/exercises/<assignment>.py`` as a list
-``EXERCISES`` of :class:`Exercise`. The learner's visible check and the trusted grader
-read the same spec; only the trusted grader runs the hidden cases, and the grading
-sandbox cannot read the spec files at all.
+Each assignment's specs live in ``grader/public/<assignment>.py`` as a list ``EXERCISES`` of
+:class:`Exercise` without hidden cases (what the learner's visible check reads), and in
+``grader/exercises/<assignment>.py`` with them added (what the trusted grader reads); only the
+trusted grader runs the hidden cases, and the grading sandbox cannot read the spec files at all.
 """
 from __future__ import annotations
 

@@ -1,0 +1,153 @@
+"""02_padding_stride: pool_output_size, max_pool2d, avg_pool2d.
+
+The public part of the spec, all that a learner's check reads. grader/exercises/a02_padding_stride.py
+adds the hidden cases and what the exercise's text names for them; only trusted grading imports it.
+"""
+import torch
+import torch.nn.functional as F
+
+from grader.runtime.cases import grid, rand
+from grader.runtime.spec import Example, Exercise
+
+ASSIGNMENT = "02_padding_stride"
+
+X = torch.arange(16, dtype=torch.float32).reshape(1, 1, 4, 4)
+ONES = torch.ones(1, 1, 4, 4)
+
+# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
+# and the student's output as ``got`` (None when the student's function raised).
+
+
+# ---------------------------------------------------------------------------------------------
+# pool_output_size
+
+def reference_output_size(size, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    pairs = any(isinstance(a, tuple) for a in (size, kernel_size, stride, padding, dilation))
+    h, w = size if isinstance(size, tuple) else (size, size)
+    y = F.max_pool2d(torch.zeros(1, 1, h, w), kernel_size, stride, padding, dilation, ceil_mode)
+    return tuple(y.shape[-2:]) if pairs else y.shape[-1]
+
+
+def size_hint(case, expected, got):
+    if expected is None:
+        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
+                "kernel_size // 2, and sizes too small for one window")
+    if got is None:
+        return "stride=None means stride = kernel_size; an int argument counts for both height and width"
+    if isinstance(expected, int) and isinstance(got, int):
+        if case.get("ceil_mode") and got == expected + 1:
+            return "with ceil_mode the last window must start inside the input or the left padding: (out - 1) * stride < size + padding"
+        if case.get("dilation", 1) != 1:
+            return "a dilated window spans dilation * (kernel_size - 1) + 1 cells"
+        if case.get("stride") is None:
+            return "stride=None means stride = kernel_size"
+    return "out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1 (ceil with ceil_mode)"
+
+
+# ---------------------------------------------------------------------------------------------
+# max_pool2d
+
+def reference_max(x, **kwargs):
+    return F.max_pool2d(x, **kwargs)
+
+
+def max_hint(case, expected, got):
+    if expected is None:
+        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
+                "kernel_size // 2, and inputs too small for one window")
+    if got is None:
+        return "stride=None means stride = kernel_size; every argument but ceil_mode may be an int or a pair"
+    if getattr(got, "shape", None) != getattr(expected, "shape", None):
+        return ("out = floor((H + 2p - d(k - 1) - 1) / s) + 1; stride=None means stride = kernel_size; with ceil_mode "
+                "round up, but drop a last window that would start at or after H + p")
+    if case.get("dilation", 1) != 1:
+        return "a dilated window takes every d-th element: rows start, start + d, ..., start + d(k - 1)"
+    if case.get("padding", 0) != 0:
+        return "pad with -inf, not 0: a padded cell must never be the maximum"
+    return "each output is the maximum over its own window (height kernel_size[0], width kernel_size[1])"
+
+
+# ---------------------------------------------------------------------------------------------
+# avg_pool2d
+
+def reference_avg(x, **kwargs):
+    return F.avg_pool2d(x, **kwargs)
+
+
+def avg_hint(case, expected, got):
+    if expected is None:
+        return ("torch rejects kernel_size or stride below 1, negative padding, padding above kernel_size // 2, "
+                "divisor_override=0, and inputs too small for one window")
+    if got is None:
+        return "stride=None means stride = kernel_size; kernel_size, stride and padding may be ints or pairs"
+    if getattr(got, "shape", None) != getattr(expected, "shape", None):
+        return ("out = floor((H + 2p - k) / s) + 1; stride=None means stride = kernel_size; with ceil_mode round up, "
+                "but drop a last window that would start at or after H + p")
+    if case.get("divisor_override"):
+        return "with divisor_override every window's sum is divided by divisor_override"
+    if case.get("ceil_mode"):
+        return "cells of a ceil_mode window that lie beyond the padding never count in the divisor"
+    if not case.get("count_include_pad", True):
+        return "count_include_pad=False: divide by the number of the window's cells inside the input"
+    return "count_include_pad=True: divide by the number of the window's cells inside the padded input"
+
+
+EXERCISES = [
+    Exercise(
+        "pool_output_size", 2, reference_output_size, groups={"examples": 0.5, "values": 1, "errors": 0.5},
+        examples=[
+            Example("pool_output_size(4, 3): nn.MaxPool2d(3) on 4×4 has ONE window",
+                    dict(size=4, kernel_size=3), 1),
+            Example("pool_output_size(4, 3, stride=2, padding=1)", dict(size=4, kernel_size=3, stride=2, padding=1), 2),
+            Example("pool_output_size((4, 4), (2, 4), stride=(2, 3), padding=(1, 2))",
+                    dict(size=(4, 4), kernel_size=(2, 4), stride=(2, 3), padding=(1, 2)), (3, 2)),
+            Example("pool_output_size(28, 2)", dict(size=28, kernel_size=2), 14),
+            Example("pool_output_size(4, 2, stride=1, dilation=2)", dict(size=4, kernel_size=2, stride=1, dilation=2), 2),
+            Example("pool_output_size(5, 2, stride=2, ceil_mode=True)",
+                    dict(size=5, kernel_size=2, stride=2, ceil_mode=True), 3),
+            Example("pool_output_size(5, 2, stride=2, padding=1, ceil_mode=True): a 4th window would start in the padding",
+                    dict(size=5, kernel_size=2, stride=2, padding=1, ceil_mode=True), 3)],
+        visible=grid(size=[7], kernel_size=[3], stride=[None, 2], padding=[1], dilation=[1, 2], ceil_mode=[False, True]),
+        banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool"),
+        routes="F.max_pool2d / F.avg_pool2d or nn.MaxPool2d / nn.AvgPool2d on a tensor of zeros",
+        hint=size_hint, dtypes=(torch.float32,), grad=False),
+    Exercise(
+        "max_pool2d", 3, reference_max, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
+        examples=[
+            Example("max_pool2d(X, 3) (stride defaults to 3: one window)", dict(x=X, kernel_size=3),
+                    torch.tensor([[[[10.0]]]])),
+            Example("max_pool2d(X, 3, padding=1, stride=2)", dict(x=X, kernel_size=3, padding=1, stride=2),
+                    torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]])),
+            Example("max_pool2d(X, (2, 4), padding=(1, 2), stride=(2, 3))",
+                    dict(x=X, kernel_size=(2, 4), padding=(1, 2), stride=(2, 3)),
+                    torch.tensor([[[[1.0, 3.0], [9.0, 11.0], [13.0, 15.0]]]])),
+            Example("max_pool2d(X - 20, 3, padding=1, stride=2) (max pooling pads with -inf, not 0)",
+                    dict(x=X - 20, kernel_size=3, padding=1, stride=2),
+                    torch.tensor([[[[-15.0, -13.0], [-7.0, -5.0]]]])),
+            Example("max_pool2d(X, 2, stride=1, dilation=2)", dict(x=X, kernel_size=2, stride=1, dilation=2),
+                    torch.tensor([[[[10.0, 11.0], [14.0, 15.0]]]]))],
+        visible=[dict(x=rand(2, 3, 5, 6), kernel_size=3, stride=2, padding=1),
+                 dict(x=rand(1, 2, 6, 5), kernel_size=(2, 3), stride=(2, 1), padding=(1, 0), dilation=(2, 1),
+                      ceil_mode=True)],
+        banned=("max_pool", "adaptive_max_pool", "fractional_max_pool"), routes="F.max_pool2d or nn.MaxPool2d",
+        hint=max_hint),
+    Exercise(
+        "avg_pool2d", 3, reference_avg, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
+        examples=[
+            Example("avg_pool2d(X, 2)", dict(x=X, kernel_size=2), torch.tensor([[[[2.5, 4.5], [10.5, 12.5]]]])),
+            Example("avg_pool2d(ones, 3, stride=2, padding=1)", dict(x=ONES, kernel_size=3, stride=2, padding=1),
+                    torch.tensor([[[[4 / 9, 6 / 9], [6 / 9, 1.0]]]])),
+            Example("avg_pool2d(ones, 3, stride=2, padding=1, count_include_pad=False)",
+                    dict(x=ONES, kernel_size=3, stride=2, padding=1, count_include_pad=False), torch.ones(1, 1, 2, 2)),
+            Example("avg_pool2d(ones, 3, stride=2, padding=1, divisor_override=2)",
+                    dict(x=ONES, kernel_size=3, stride=2, padding=1, divisor_override=2),
+                    torch.tensor([[[[2.0, 3.0], [3.0, 4.5]]]])),
+            Example("avg_pool2d(ones 5×5, 2, ceil_mode=True): cells beyond the padding are not counted",
+                    dict(x=torch.ones(1, 1, 5, 5), kernel_size=2, ceil_mode=True), torch.ones(1, 1, 3, 3)),
+            Example("avg_pool2d on the AvgPool2d article's 1×3×12×12 input, kernel (2, 2): 1×3×6×6",
+                    dict(x=torch.linspace(0, 1, 3 * 12 * 12).reshape(1, 3, 12, 12), kernel_size=(2, 2)))],
+        visible=grid(x=[rand(2, 3, 5, 6)], kernel_size=[3], stride=[2], padding=[1], ceil_mode=[False, True],
+                     count_include_pad=[True, False]),
+        banned=("avg_pool", "adaptive_avg_pool", "max_pool"), routes="F.avg_pool2d or nn.AvgPool2d",
+        hint=avg_hint),
+]

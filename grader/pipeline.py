@@ -353,6 +353,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         if broken:
             raise CourseError(f"cannot sandbox student code: {broken}. Fix that, or grade without isolation "
                               f"with `make autograde UNSANDBOXED=1` (only for code you trust)")
+        sandbox.clean_stale_cgroups()  # what a killed run left
     todo: list[Job] = []
     done: list[Result] = []
     options = {"sandboxed": sandboxed, "time_limit": time_limit, "cell_timeout": cell_timeout}

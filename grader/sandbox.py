@@ -180,6 +180,27 @@ class Cgroups:
                     time.sleep(0.1)
 
 
+def clean_stale_cgroups(older_than: float = 3600.0) -> int:
+    """Remove the empty job cgroups a killed grading run left (SIGKILL skips :meth:`Cgroups.remove`);
+    only those older than ``older_than`` seconds, never a live job's. Returns how many went."""
+    removed = 0
+    for parent in (CGROUP_ROOT / "course-grading", CGROUP_ROOT / "pids" / "course-grading",
+                   CGROUP_ROOT / "memory" / "course-grading"):
+        try:
+            groups = [d for d in parent.iterdir() if d.is_dir()]
+        except OSError:
+            continue
+        for d in groups:
+            try:
+                procs = (d / "cgroup.procs").read_text().split()
+                if not procs and time.time() - d.stat().st_mtime > older_than:
+                    d.rmdir()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
 def probe() -> str | None:
     """None when a sandboxed process can start here, else why not (one line)."""
     if not shutil.which("bwrap"):

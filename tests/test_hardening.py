@@ -314,3 +314,20 @@ def test_a_flag_stays_in_the_queue_until_a_grader_scores_it(course):
     graded(course, ["test_relu"])
     regrade.keep_manual(course, snapshot, [Result(A, "alice", graded=True)])
     assert needs_manual(course) == {"test_relu": (True, None), "test_sigmoid": (False, 1.0)}
+
+
+def test_stale_cgroups_of_a_killed_run_are_cleaned():
+    import os
+    import time
+
+    from grader import sandbox
+    groups = sandbox.Cgroups.create("stale-test")
+    try:
+        assert sandbox.clean_stale_cgroups() == 0 and all(d.exists() for d in groups.dirs)  # a live job's: kept
+        for d in groups.dirs:  # as a run killed two hours ago left them
+            os.utime(d, (time.time() - 7200, time.time() - 7200))
+        assert sandbox.clean_stale_cgroups() == len(groups.dirs)
+        assert not any(d.exists() for d in groups.dirs)
+    finally:
+        if any(d.exists() for d in groups.dirs):
+            groups.remove()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from ..public import collect
+from ..public import collect, find_in, spec_in
 from ..runtime.spec import Exercise
 
 
@@ -36,15 +36,9 @@ def assignments() -> dict[str, dict[str, Exercise]]:
 
 
 def spec(assignment: str, name: str) -> Exercise:
-    try:
-        return assignments()[assignment][name]
-    except KeyError:
-        raise KeyError(f"no exercise {name!r} in assignment {assignment!r} (grader/exercises)") from None
+    return spec_in(assignments(), assignment, name, "grader/exercises")
 
 
 def find(name: str) -> Exercise:
-    """The spec of exercise ``name`` (exercise names are unique across the course)."""
-    for exercises in assignments().values():
-        if name in exercises:
-            return exercises[name]
-    raise KeyError(f"no exercise named {name!r} in grader/exercises")
+    """The full spec of exercise ``name``."""
+    return find_in(assignments(), name, "grader/exercises")

@@ -31,16 +31,26 @@ def assignments() -> dict[str, dict[str, Exercise]]:
     return collect(__name__, __path__)
 
 
-def spec(assignment: str, name: str) -> Exercise:
+def spec_in(table: dict[str, dict[str, Exercise]], assignment: str, name: str, where: str) -> Exercise:
+    """``table[assignment][name]``, or a KeyError that names the exercise and the folder ``where`` it was sought."""
     try:
-        return assignments()[assignment][name]
+        return table[assignment][name]
     except KeyError:
-        raise KeyError(f"no exercise {name!r} in assignment {assignment!r} (grader/public)") from None
+        raise KeyError(f"no exercise {name!r} in assignment {assignment!r} ({where})") from None
+
+
+def find_in(table: dict[str, dict[str, Exercise]], name: str, where: str) -> Exercise:
+    """The spec of exercise ``name`` in any assignment of ``table`` (exercise names are unique across the course)."""
+    for exercises in table.values():
+        if name in exercises:
+            return exercises[name]
+    raise KeyError(f"no exercise named {name!r} in {where}")
+
+
+def spec(assignment: str, name: str) -> Exercise:
+    return spec_in(assignments(), assignment, name, "grader/public")
 
 
 def find(name: str) -> Exercise:
-    """The public spec of exercise ``name`` (exercise names are unique across the course)."""
-    for exercises in assignments().values():
-        if name in exercises:
-            return exercises[name]
-    raise KeyError(f"no exercise named {name!r} in grader/public")
+    """The public spec of exercise ``name``."""
+    return find_in(assignments(), name, "grader/public")

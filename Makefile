@@ -24,7 +24,7 @@ help:
 	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's formgrader and create-assignment"
 	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
 	@echo "make test        the course's test suite (sets up first), without the browser tests"
-	@echo "make test-fast   the tests that grade no whole class (about a minute)"
+	@echo "make test-fast   the tests that grade no whole class (five minutes on two cores)"
 	@echo "make test-browser  the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)"
 	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
@@ -88,12 +88,15 @@ sandbox:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
-test: setup sandbox postgres
-	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" --durations=15
+# The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
+# slow tier, which grades classes on every core already, runs in one.
+TEST_WORKERS ?= 2
+test: test-fast sandbox postgres
+	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m slow --durations=15
 
 # The quick tier: everything but the tests that grade whole classes (marked slow).
 test-fast: setup
-	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow"
+	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=5
 
 # Debian's PostgreSQL server, for the distributed-grading test's gradebook (a shared gradebook for
 # graders on several machines in real use; see docs/scaling.md).

@@ -9,12 +9,15 @@ import pytest
 from course import assignments, exercises, submission
 from students import students
 
-pytestmark = pytest.mark.slow  # runs every notebook (make test-fast skips it)
+pytestmark = pytest.mark.slow  # runs notebooks in kernels (make test-fast skips it)
+# Three notebooks: the table's logic is the same for all eight, and every notebook's visible tests already run
+# in a kernel in test_autograde (the solutions and the blank release); each one here costs CI 20 s.
+CHECKED = ["01_sampling", "04_global_pooling", "07_normalization"]
 
 
 def test_check_reports_pass_fail_and_not_attempted(tmp_path):
     expected = {}
-    for a in assignments():
+    for a in [a for a in CHECKED if a in assignments()] or assignments()[:1]:
         names = list(exercises(a))
         s = students(a)
         answers, status = {}, {n: "not attempted" for n in names}

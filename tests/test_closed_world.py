@@ -7,6 +7,10 @@ or wrong), the other exercises must keep theirs (a fresh process per exercise: n
 does reaches another exercise's process), and no hidden-spec line may reach the feedback.
 The honest idioms at the end (a self-check cell with ``getattr``, ``%load_ext autoreload``,
 ``import numpy as np`` in the setup cell...) must keep full marks and raise no flag that costs points.
+
+Every attack outside the subset is checked against the trusted scan here (milliseconds each); the
+attacks only a run can catch, a few flagged ones and the honest work go through `make autograde`
+(half a minute of CI per notebook of three).
 """
 from __future__ import annotations
 
@@ -18,8 +22,10 @@ import re
 import nbformat
 import pytest
 
-from course import exercises, graded, hand_in, notebook, scratch_course, spec_lines
+from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines
 from grader import pipeline, sandbox
+from grader.runtime import subset
+from grader.trusted import scan
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 
@@ -106,6 +112,9 @@ ATTACKS = {
 }
 
 
+# Flagged attacks that are graded end to end all the same: the flag test reads the first; the others change
+# what the student's kernel does with the notebook (a subclass, a parser flag, a cell that does not parse).
+FLAGGED_AND_GRADED = {"patches_tensor_detach", "tensor_subclass_detach", "future_flag", "nested_minus"}
 SLOTS = ["relu", "sigmoid", "leaky_relu"]  # an attack on each of three exercises per notebook: fewer notebooks to grade
 RETARGET = {
     "sigmoid": {"def relu(x, inplace=False)": "def sigmoid(x)", "lambda x, inplace=False:": "lambda x:",
@@ -128,7 +137,7 @@ def retarget(source: str, name: str) -> str:
 
 def classes() -> dict[str, dict[str, str]]:
     """Student -> {exercise: attack}: the attacks, three to a notebook; the honest work, one notebook."""
-    attacks = [a for a, (_, _, words) in ATTACKS.items() if words is not None]
+    attacks = [a for a, (_, _, words) in ATTACKS.items() if words not in (None, SUBSET) or a in FLAGGED_AND_GRADED]
     out = {f"attacks_{i // len(SLOTS):02d}": {} for i in range(len(attacks))}
     for i, attack in enumerate(attacks):
         out[f"attacks_{i // len(SLOTS):02d}"][SLOTS[i % len(SLOTS)]] = attack
@@ -187,7 +196,18 @@ def feedback_of(root, student) -> str:
     return "\n".join(p.read_text(errors="replace") for p in (root / "feedback" / student).rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("attack", [a for a, (_, _, words) in ATTACKS.items() if words is not None])
+@pytest.mark.parametrize("attack", [a for a, (_, _, words) in ATTACKS.items() if words == SUBSET])
+@pytest.mark.parametrize("name", SLOTS)
+def test_attack_is_flagged_by_the_scan(attack, name):
+    """Grading a flagged exercise (0 points, the message, none of it run) is checked end to end on
+    FLAGGED_AND_GRADED; that the scan flags each attack on each exercise, and no other exercise, here."""
+    plan = scan.plan(submission_for({name: attack}), scan.release_sources(ROOT, A), list(POINTS))
+    assert plan.flagged(name), f"{attack} on {name}: the scan let it through"
+    assert SUBSET in subset.message(name, plan.flagged(name))
+    assert [n for n in POINTS if n != name and plan.flagged(n)] == []
+
+
+@pytest.mark.parametrize("attack", [a for student, slots in classes().items() if student != "honest" for a in slots.values()])
 def test_attack(graded_class, attack):
     student, name = graded_class["where"][attack]
     words = ATTACKS[attack][2]

@@ -2,14 +2,16 @@
 
 A standalone ``dask scheduler`` and two ``dask worker`` processes listen on 127.0.0.1; the
 gradebook is a PostgreSQL server from Debian's package (``make postgres`` installs it), started
-here in a temporary folder. The shared class of test_autograde (24 notebooks of four students
-across all eight assignments, and eight invalid ones) is graded through them while one worker is
-killed mid-run; grades, result records, feedback and the class report must equal the local
-path's, with every submission graded once.
+here in a temporary folder. Two assignments of the shared class of test_autograde (six notebooks
+of four students, and two invalid ones) are graded through them while one worker is killed
+mid-run; grades, result records, feedback and the class report's lines must equal the local
+path's, with every submission graded once. (Two, not eight: the local run already covers every
+assignment; what is tested here is the path, and each notebook costs half a minute of CI.)
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import re
@@ -29,6 +31,7 @@ from course import scratch_course
 from grader import pipeline
 
 pytestmark = pytest.mark.slow
+ASSIGNMENTS = ["01_sampling", "05_padding_layers"]
 
 
 def free_port() -> int:
@@ -109,11 +112,6 @@ def kill_when(root: Path, worker: subprocess.Popen, after: int, killed: list) ->
     return thread
 
 
-def rows(root: Path) -> dict:
-    with open(root / "reports" / "grades.csv", newline="") as f:
-        return {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
-
-
 # What differs between two runs of the same notebook, graded or not: times, scratch folders (06 logs to a
 # fresh temp folder while graded), widget and element ids (08's progress bars), and how the kernel split a
 # cell's printed lines into messages (so the page's text is compared, without tags and spaces).
@@ -136,12 +134,14 @@ def distributed(shared_class, postgres, dask_cluster, tmp_path_factory):
     local_root = shared_class.root
     address, workers = dask_cluster
     root = scratch_course(tmp_path_factory.mktemp("course"))
-    shutil.copytree(local_root / "submitted", root / "submitted")
+    for folder in sorted((local_root / "submitted").glob("*/*")):
+        if folder.name in ASSIGNMENTS:
+            shutil.copytree(folder, root / folder.relative_to(local_root))
     # the same course: its secret salts the hidden cases (a copy of a course keeps it, with the gradebook)
     (root / ".nbgrader").mkdir(exist_ok=True)
     shutil.copyfile(local_root / ".nbgrader" / "course_secret", root / ".nbgrader" / "course_secret")
     killed: list = []
-    watcher = kill_when(root, workers[0], after=12, killed=killed)
+    watcher = kill_when(root, workers[0], after=3, killed=killed)
     printed: list = []
     os.environ["GRADEBOOK_URL"] = postgres
     try:
@@ -157,29 +157,34 @@ def test_one_worker_was_killed_mid_run_and_every_notebook_was_graded(distributed
     assert killed and workers[0].poll() is not None, "the test did not kill a worker mid-run"
     assert any("2 workers at tcp://127.0.0.1" in line for line in printed)
     outcome = lambda r, course: (r.graded, r.reason.replace(str(course), "<course>"))
-    local = {(r.student, r.assignment): outcome(r, shared_class.root) for r in shared_class.results}
+    local = {(r.student, r.assignment): outcome(r, shared_class.root) for r in shared_class.results
+             if r.assignment in ASSIGNMENTS}
     assert {(r.student, r.assignment): outcome(r, root) for r in results} == local
-    assert sum(r.graded for r in results) == 24
+    assert sum(r.graded for r in results) == 6
 
 
 def test_grades_records_and_feedback_equal_the_local_path(distributed):
     local_root, root = distributed[:2]
-    assert same_text(root / "reports" / "grades.csv", local_root, root) == \
-        same_text(local_root / "reports" / "grades.csv", local_root, root)
-    assert len(rows(root)) == 32
+    table = lambda course: {(r["student_id"], r["assignment"]): r for r in csv.DictReader(io.StringIO(
+        same_text(course / "reports" / "grades.csv", local_root, root))) if r["assignment"] in ASSIGNMENTS}
+    assert table(root) == table(local_root) and len(table(root)) == 8
     for record in (local_root / ".nbgrader" / "results").glob("*/*.json"):
+        if record.parent.name not in ASSIGNMENTS:
+            continue
         mine, theirs = json.loads((root / record.relative_to(local_root)).read_text()), json.loads(record.read_text())
         for rec in (mine, theirs):  # everything but how long it took
             rec.pop("timings"), rec.pop("seconds")
             for e in rec["exercises"]:
                 e.pop("seconds")
         assert mine == theirs, record.name
-    pages = sorted(p.relative_to(local_root) for p in (local_root / "feedback").glob("*/*/*.html"))
-    assert len(pages) == 24 and pages == sorted(p.relative_to(root) for p in (root / "feedback").glob("*/*/*.html"))
+    pages = sorted(p.relative_to(local_root) for p in (local_root / "feedback").glob("*/*/*.html")
+                   if p.parent.name in ASSIGNMENTS)
+    assert len(pages) == 6 and pages == sorted(p.relative_to(root) for p in (root / "feedback").glob("*/*/*.html"))
     for page in pages:
         assert strip(same_text(root / page, local_root, root)) == strip(same_text(local_root / page, local_root, root)), page
-    assert same_text(root / "reports" / "class_report.md", local_root, root) == \
-        same_text(local_root / "reports" / "class_report.md", local_root, root)
+    report = lambda course: [l for l in same_text(course / "reports" / "class_report.md", local_root, root).splitlines()
+                             if any(a in l for a in ASSIGNMENTS)]
+    assert report(root) == report(local_root) and len(report(root)) > 8
 
 
 def test_postgres_gradebook_holds_each_submission_once(distributed):
@@ -190,7 +195,8 @@ def test_postgres_gradebook_holds_each_submission_once(distributed):
         scores = {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
     assert submitted == sorted((r.student, r.assignment) for r in results if r.graded)
     with Gradebook(pipeline.db_url(local_root)) as gb:
-        local = {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
+        local = {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions
+                 if a.name in ASSIGNMENTS}
     assert scores == local
 
 

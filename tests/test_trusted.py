@@ -7,6 +7,11 @@ kernel: patching the grader, ``sys.modules``, builtins, IPython's transformers, 
 forged output. Each must leave ``downsample`` at 0 while the other exercises keep their
 points, and no line of the hidden tests may appear anywhere in the student's feedback. A
 correct ``downsample`` that warns, writes to stderr and prints 10 MB keeps full marks.
+
+Most attacks step outside the course's Python subset: the trusted scan flags them before any of
+the student's code runs, and that is checked here on every one of them (milliseconds each). A
+few of those, and every attack that only the run itself can catch, go through the real sandboxed
+`make autograde` (half a minute of CI per notebook).
 """
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines, submission
 from grader import pipeline, sandbox
+from grader.runtime import subset
+from grader.trusted import scan
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 
@@ -87,6 +94,11 @@ ATTACKS = {
 }
 
 
+# The flagged attacks graded end to end as well: the report test reads the first; the second is a right answer.
+GRADED = {"patches_grader_check", "prints_cells_correct", "poisons_torch",
+          *(student for student, (_, _, words) in ATTACKS.items() if words != SUBSET)}
+
+
 # Each exercise is graded in a fresh process that ran only the cells it needs: no attack on one
 # exercise reaches the others (the last round's sabotage of the shared kernel cost every exercise).
 SABOTAGE: set = set()
@@ -97,13 +109,24 @@ def graded(tmp_path_factory):
     if sandbox.probe():
         pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")
     root = scratch_course(tmp_path_factory.mktemp("course"))
-    for student, (source, _, _) in ATTACKS.items():
-        hand_in(root, student, A, submission(A, {**ANSWERS, "downsample": source}))
+    for student in sorted(GRADED):
+        hand_in(root, student, A, submission(A, {**ANSWERS, "downsample": ATTACKS[student][0]}))
     jobs = pipeline.autograde([A], root, out=lambda *_: None, jobs=2, time_limit=240, cell_timeout=30)
     return dict(root=root, jobs={j.student: j for j in jobs}, grades={r["student_id"]: r for r in pipeline.grades(root)})
 
 
-@pytest.mark.parametrize("student", list(ATTACKS))
+@pytest.mark.parametrize("student", [s for s, (_, _, words) in ATTACKS.items() if words == SUBSET])
+def test_attack_is_flagged_by_the_scan(student):
+    """What grading does with a flagged exercise (0 points, the message, nothing of it run) is checked end
+    to end on the attacks in GRADED; that the scan flags each attack, and nothing else, here."""
+    nb = submission(A, {**ANSWERS, "downsample": ATTACKS[student][0]})
+    plan = scan.plan(nb, scan.release_sources(ROOT, A), list(POINTS))
+    assert plan.flagged("downsample"), f"{student}: the scan let it through"
+    assert SUBSET in subset.message("downsample", plan.flagged("downsample"))
+    assert [n for n in POINTS if n != "downsample" and plan.flagged(n)] == []
+
+
+@pytest.mark.parametrize("student", sorted(GRADED))
 def test_attack(graded, student):
     source, points, words = ATTACKS[student]
     job = graded["jobs"][student]

@@ -323,10 +323,13 @@ def test_stale_cgroups_of_a_killed_run_are_cleaned():
     from grader import sandbox
     groups = sandbox.Cgroups.create("stale-test")
     try:
-        assert sandbox.clean_stale_cgroups() == 0 and all(d.exists() for d in groups.dirs)  # a live job's: kept
+        # (by what it leaves, not by counts: a grading test in another process, or a run killed on this machine
+        # before, may have cgroups of its own)
+        sandbox.clean_stale_cgroups()
+        assert all(d.exists() for d in groups.dirs)  # a live job's: kept
         for d in groups.dirs:  # as a run killed two hours ago left them
             os.utime(d, (time.time() - 7200, time.time() - 7200))
-        assert sandbox.clean_stale_cgroups() == len(groups.dirs)
+        sandbox.clean_stale_cgroups()
         assert not any(d.exists() for d in groups.dirs)
     finally:
         if any(d.exists() for d in groups.dirs):

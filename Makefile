@@ -17,7 +17,7 @@ AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UN
 LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab lab-instructor check release autograde test test-fast test-browser browser bench clean data tensorboard postgres sandbox
+.PHONY: help setup lab lab-instructor check release autograde test test-fast lint test-browser browser bench clean data tensorboard postgres sandbox
 
 help:
 	@echo "make lab         set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)"
@@ -25,6 +25,7 @@ help:
 	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
 	@echo "make test        the course's test suite (sets up first), without the browser tests"
 	@echo "make test-fast   the tests that grade no whole class (five minutes on two cores)"
+	@echo "make lint        ruff on grader/ and tests/: pyflakes, pycodestyle, import order, bugbear, pyupgrade (pyproject.toml)"
 	@echo "make test-browser  the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)"
 	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
 	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
@@ -97,6 +98,11 @@ test: test-fast sandbox postgres
 # The quick tier: everything but the tests that grade whole classes (marked slow).
 test-fast: setup
 	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=5
+
+# ruff, pinned in requirements.txt; the rules (pyflakes, pycodestyle, import order, bugbear, pyupgrade)
+# are in pyproject.toml's [tool.ruff].
+lint: setup
+	$(BIN)/ruff check grader tests
 
 # Debian's PostgreSQL server, for the distributed-grading test's gradebook (a shared gradebook for
 # graders on several machines in real use; see docs/scaling.md).

@@ -189,7 +189,7 @@ def readme_parts(root: Path) -> tuple[str, str, dict[str, str]]:
     """From README.md: the course title, the introduction (markdown) and, per assignment, its
     "what you build" cell of the Assignments table."""
     text = (root / "README.md").read_text(encoding="utf-8") if (root / "README.md").exists() else ""
-    title = next((l[2:].strip() for l in text.splitlines() if l.startswith("# ")), "The course")
+    title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "The course")
     intro = text.split("\n## ")[0].split("\n", 1)[-1].strip() if text.startswith("# ") else ""
     builds = dict(re.findall(r"^\| `(\d\d_\w+)` \| (.+?) \|\s*$", text, flags=re.M))
     return title, intro, builds

@@ -1,4 +1,5 @@
-"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit``: the commands behind the Makefile."""
+"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit``: the commands behind
+the Makefile."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +7,8 @@ import sys
 from pathlib import Path
 
 from . import pipeline
-from .runtime import progress
 from .pipeline import CourseError
+from .runtime import progress
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -170,12 +170,14 @@ class Summary:
         waiting = [s for s in self.no_score if s.status == MANUAL]
         ungraded = [s for s in self.no_score if s.status == NOT_GRADED]
         head = f"wrote {self.path}: {plural(self.students, 'student')} x {plural(self.assignments, 'assignment')}"
-        no_score = [f"{len(ungraded)} not graded"] * bool(ungraded) + [f"{len(waiting)} waiting for a manual grade"] * bool(waiting)
+        no_score = ([f"{len(ungraded)} not graded"] * bool(ungraded)
+                    + [f"{len(waiting)} waiting for a manual grade"] * bool(waiting))
         if no_score:
             head += f"; no score (left empty) for {' and '.join(no_score)}"
         out = [head]
         if self.unnamed:
-            out[0] += f"; {plural(len(self.unnamed), 'student')} " + ("LEFT OUT" if self.left_out else "kept under their course id")
+            out[0] += (f"; {plural(len(self.unnamed), 'student')} "
+                       + ("LEFT OUT" if self.left_out else "kept under their course id"))
             if self.left_out:
                 fix = f"add them to {MAPPING_FILE}" + (f", or pass {self.allow_flag} if leaving them out is intended"
                                                       if self.strict else "")
@@ -362,7 +364,7 @@ class ExercisesExportPlugin(CourseExportPlugin):
             who = mapping.get(s.student, {})
             exercises = {e["exercise"]: e for e in (s.record or {}).get("exercises", [])}
             values = []
-            for header, gid, group in columns:
+            for _header, gid, group in columns:
                 if gid not in s.cells:
                     values.append("")
                 elif group is None:

@@ -73,7 +73,7 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def loaded_fingerprint() -> str:
     """:func:`fingerprint` as this process first read it: a worker's code is what it imported when it
     started, whatever has changed on disk since."""
@@ -88,12 +88,12 @@ def why_failed(output: str) -> str:
         return "kernel did not start or stopped responding"
     if "CellTimeoutError" in output or "Timeout waiting for" in output:
         return "a cell timed out and the kernel could not be interrupted"
-    lines = [l.strip() for l in output.strip().splitlines() if l.strip()]
-    frames = [l for l in lines if l.startswith('File "')]  # where it failed, for a bug report
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    frames = [line for line in lines if line.startswith('File "')]  # where it failed, for a bug report
     return "nbgrader failed: " + (lines[-1][:200] if lines else "no output") + (f" ({frames[-1][:200]})" if frames else "")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_config():
     """The course's nbgrader config, read once per process."""
     from traitlets.config.loader import PyFileConfigLoader

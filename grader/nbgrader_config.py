@@ -6,10 +6,16 @@ release; the gradebook lives in ``.nbgrader/`` (ignored by git).
 """
 import os
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbconvert.preprocessors import ClearMetadataPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
-                                    IgnorePattern, LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
 from grader.trusted.harness import TrustedExecute
 from grader.trusted.limits import CapOutputs, SanitizeOutputs
@@ -38,7 +44,7 @@ c.OverwriteCells.add_missing_cells = True
 # a flagged exercise waits in formgrader's manual grading queue (grader/trusted/review.py).
 c.Autograde.autograde_preprocessors = [TrustedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        CapOutputs, SanitizeOutputs, SaveAutoGrades, ReviewFlags,
-                                       AssignLatePenalties, CheckCellMetadata]
+       AssignLatePenalties, CheckCellMetadata]
 
 # Late penalties: off (nbgrader's default plugin takes nothing off). The example policy in grader/late.py
 # takes 10% of the score per started day late, at most 50%; it needs the assignment's due date in the

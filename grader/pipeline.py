@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 from . import cluster, intake, report, sandbox
-from .runtime.cells import RELEASE_FILE, release_digests
 from . import jobs as jobs_module
 from .jobs import Job, Result, fingerprint
+from .runtime.cells import RELEASE_FILE, release_digests
 from .trusted import results as records
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
 
@@ -372,7 +372,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     if todo and after_result is None:
         from . import regrade  # it builds on this module
         before = regrade.durable_snapshot(root, sorted({j.assignment for j in todo}))
-        after_result = lambda r: regrade.keep_one(root, before, r)  # noqa: E731
+
+        def after_result(r):
+            return regrade.keep_one(root, before, r)
+
     for name in sorted({j.assignment for j in todo}):
         _register(name, root)
     if todo:
@@ -433,8 +436,8 @@ def feedback(root: Path, done: list[Result]) -> list[str]:
 
 def _cause(log: str) -> str:
     """The exception line of a failed nbgrader run's log (not nbgrader's own "see the traceback above")."""
-    lines = [l.strip() for l in log.splitlines() if l.strip()]
-    causes = [l for l in lines if re.match(r"[\w.]*(Error|Exception)\b", l) and "NbGraderException" not in l]
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    causes = [line for line in lines if re.match(r"[\w.]*(Error|Exception)\b", line) and "NbGraderException" not in line]
     return (causes or lines or ["no log"])[-1][:300]
 
 

@@ -33,8 +33,8 @@ from pathlib import Path
 from . import intake, late, pipeline, report
 from .jobs import Result
 from .pipeline import ROOT, CourseError, db_url
-from .trusted.harness import is_test_cell
 from .trusted import results as records
+from .trusted.harness import is_test_cell
 
 EPS = 1e-9
 
@@ -487,9 +487,9 @@ def table(rows: list[Row]) -> str:
     """The changed rows as a plain-text table, the reason last and unpadded."""
     head = ("student", "assignment", "exercise", "old", "new")
     body = [(r.student, r.assignment, r.item, fmt_score(r.old, r.old_max), fmt_score(r.new, r.new_max)) for r in rows]
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths)) + "  " + why
-             for line, why in [(head, "why"), *zip(body, (r.why for r in rows))]]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
+    lines = ["  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)) + "  " + why
+             for line, why in [(head, "why"), *zip(body, (r.why for r in rows), strict=True)]]
     return "\n".join(lines)
 
 
@@ -511,7 +511,8 @@ def write_report(root: Path, rg: Regrade) -> Path:
             lines.append("No grade changed.")
             continue
         lines += ["| student | exercise | old | new | why |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {_md(report.who(r.student, handed, name))} | {_md(r.item)} | {fmt_score(r.old, r.old_max)} | {fmt_score(r.new, r.new_max)} "
+        lines += [f"| {_md(report.who(r.student, handed, name))} | {_md(r.item)} "
+                  f"| {fmt_score(r.old, r.old_max)} | {fmt_score(r.new, r.new_max)} "
                   f"| {_md(r.why)} |" for r in rows]
     lines += ["", "## Manual grades kept", "",
               "Scores, extra credit and comments given in formgrader. nbgrader keeps them when it grades again but marks "
@@ -520,7 +521,8 @@ def write_report(root: Path, rg: Regrade) -> Path:
     if rg.kept:
         lines += ["| student | assignment | cell | manual score | extra credit | comment | state |",
                   "| --- | --- | --- | --- | --- | --- | --- |"]
-        lines += [f"| {_md(report.who(k.student, handed, k.assignment))} | {k.assignment} | {_md(k.cell)} | {_fmt(k.manual) if k.manual is not None else ''} "
+        lines += [f"| {_md(report.who(k.student, handed, k.assignment))} | {k.assignment} | {_md(k.cell)} "
+                  f"| {_fmt(k.manual) if k.manual is not None else ''} "
                   f"| {_fmt(k.extra) if k.extra is not None else ''} | {_md(k.comment[:80])} | {_md(k.state)} |"
                   for k in rg.kept]
     else:

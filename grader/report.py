@@ -85,7 +85,7 @@ def check_writable(root: Path) -> None:
 
 def headline(message: str) -> str:
     """The line of a failure message that says what went wrong (the checker's 'problem' line)."""
-    lines = [l.strip() for l in message.splitlines() if l.strip()]
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
     if len(lines) >= 3 and " failed " in lines[0]:
         return f"{lines[0].split(' failed ')[0]}: {lines[2]}"[:160]
     return (lines[0] if lines else message)[:160]

@@ -131,7 +131,7 @@ class Cgroups:
         self.dirs = dirs
 
     @classmethod
-    def create(cls, job: str) -> "Cgroups":
+    def create(cls, job: str) -> Cgroups:
         name = f"course-grading/{job}-{uuid.uuid4().hex[:8]}"
         if (CGROUP_ROOT / "cgroup.controllers").exists():  # v2: one unified tree
             parent = CGROUP_ROOT / "course-grading"

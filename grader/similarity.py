@@ -160,7 +160,7 @@ def _shared_lines(slices: np.ndarray, cell: Cell) -> set[int]:
         return set()
     starts = np.cumsum([0] + [len(line) + 1 for line in cell.own.split("\n")])  # own's line i starts at starts[i]
     found = set()
-    for start, end in zip(slices[0], slices[1]):
+    for start, end in zip(slices[0], slices[1], strict=True):
         first = int(np.searchsorted(starts, start, side="right")) - 1
         last = int(np.searchsorted(starts, max(end - 1, start), side="right")) - 1
         found.update(cell.lines[i] for i in range(first, min(last, len(cell.lines) - 1) + 1))

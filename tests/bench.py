@@ -18,12 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from course import ROOT, assignments, exercises, hand_in, notebook, run_exercise, scratch_course  # noqa: E402
-from students import students  # noqa: E402
-
-from grader import pipeline  # noqa: E402
-from grader.runtime import progress  # noqa: E402
-from grader.trusted import results  # noqa: E402
+from course import ROOT, assignments, exercises, hand_in, notebook, run_exercise, scratch_course
+from grader import pipeline
+from grader.runtime import progress
+from grader.trusted import results
+from students import students
 
 NOTEBOOK_TARGET = {"08_cifar10_tensorboard": 90.0}
 EXERCISE_TARGET = 3.0

@@ -27,7 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def browser_or_skip():
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api  # noqa: F401 (imported only to see whether playwright is installed)
     except ImportError:
         missing = "the playwright package (make setup installs it)"
     else:

@@ -67,9 +67,9 @@ def spec_lines(assignment: str) -> list[str]:
     """Lines of the assignment's exercise spec (its hidden tests) long enough to be recognised, less those
     that the notebook shows anyway (imports, the worked examples' tensors)."""
     (path,) = (ROOT / "grader" / "exercises").glob(f"a{assignment}.py")
-    public = {l.strip() for kind in ("notebooks", "solutions") for c in notebook(assignment, kind).cells
-              for l in c.source.splitlines()}
-    return [l.strip() for l in path.read_text().splitlines() if len(l.strip()) >= 30 and l.strip() not in public]
+    public = {line.strip() for kind in ("notebooks", "solutions") for c in notebook(assignment, kind).cells
+              for line in c.source.splitlines()}
+    return [line.strip() for line in path.read_text().splitlines() if len(line.strip()) >= 30 and line.strip() not in public]
 
 
 def submission(assignment: str, answers: dict[str, str]):

@@ -113,10 +113,10 @@ def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assig
     if any(answers[n] == cheats(assignment).get(n) for n in lost):  # a cheat was handed in: the guard catches it,
         assert "called torch's own" in text or "outside the course's Python subset" in text  # or the door it used
     assert re.search(rf"({'|'.join(wrong)}).* failed (visible|hidden) case|values differ|shape is", text)
-    handed_in = {l.strip() for source in answers.values() for l in source.splitlines()}
-    hidden = [l for l in spec_lines(assignment) if l not in handed_in]  # a cheat may call torch as the reference does
+    handed_in = {line.strip() for source in answers.values() for line in source.splitlines()}
+    hidden = [line for line in spec_lines(assignment) if line not in handed_in]  # a cheat may call torch as the reference does
     assert hidden, "the exercise specs should hold lines of their own"
-    assert not [l for l in hidden if l in text], "feedback shows hidden test code"
+    assert not [line for line in hidden if line in text], "feedback shows hidden test code"
 
 
 def test_invalid_notebook_is_reported_not_graded_as_zero(graded_class):

@@ -8,7 +8,7 @@ Chromium.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +38,7 @@ def plain_markdown(text: str) -> str:
     return squash(re.sub(r"[`*#>]", "", text))
 
 
-@lru_cache(maxsize=None)
+@cache
 def page(out: Path, name: str) -> BeautifulSoup:
     return BeautifulSoup((out / name).read_text(encoding="utf-8"), "html.parser")
 
@@ -108,7 +108,7 @@ def test_every_heading_of_the_notebooks_is_on_its_page_with_the_teaching_output(
         soup = page(out, f"{assignment}.html")
         shown = {squash(h.get_text().replace("¶", "")) for h in soup.find_all(re.compile("^h[1-6]$"))}
         for cell in notebook(assignment, "notebooks").cells:
-            heading = next((l for l in cell.source.splitlines() if l.startswith("#")), None)
+            heading = next((line for line in cell.source.splitlines() if line.startswith("#")), None)
             if cell.cell_type == "markdown" and heading:
                 assert plain_markdown(heading) in shown, f"{assignment}.html lacks the heading {heading!r}"
         figures = soup.select(".jp-OutputArea-output img")

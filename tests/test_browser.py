@@ -126,7 +126,7 @@ class Lab:
             try:
                 self.api("/api/shutdown", method="POST", timeout=10)  # shuts its kernels down too
                 self.proc.wait(timeout=20)
-            except Exception:  # noqa: BLE001  (then by signal)
+            except Exception:  # then by signal
                 pass
         stop_group(self.proc)  # and whatever of its group is left
         self.log.close()
@@ -168,7 +168,7 @@ class Steps:
             shot = self.lab.tmp / "failure.png"
             try:
                 self.page.screenshot(path=str(shot))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 shot = None
             raise AssertionError(f"browser step failed: {self.name}: {exc}\n(screenshot: {shot})\n"
                                  f"JupyterLab log:\n{self.lab.tail()}") from exc

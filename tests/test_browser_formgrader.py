@@ -4,8 +4,8 @@ One student's ``01_sampling`` (every exercise right, the written answers in the 
 is autograded through ``make autograde``'s pipeline in a scratch course. JupyterLab then starts as
 ``make lab-instructor`` starts it, on that course, and the instructor: opens formgrader from the
 Nbgrader menu, opens the assignment's gradebook (the written answers wait for a grader), opens the
-submission, scores one written answer, and sees the total change; graded again, the score stays. The screenshots of each step go to
-``docs/screenshots/formgrader_*.png`` for ``docs/manual-grading.md``.
+submission, scores one written answer, and sees the total change; graded again, the score stays. The
+screenshots of each step go to ``docs/screenshots/formgrader_*.png`` for ``docs/manual-grading.md``.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from grader import pipeline
 from test_browser import Lab, Steps
 
 A = "01_sampling"
-MINE = "Max pooling keeps the largest value of each window, so a feature that moves by one pixel inside the window still gives the same output."
+MINE = ("Max pooling keeps the largest value of each window, so a feature that moves by one pixel inside the window "
+        "still gives the same output.")
 
 pytestmark = pytest.mark.timeout(420)
 

@@ -64,7 +64,7 @@ def test_the_report_renders_in_jupyterlab(lab_on_report):
         expect(first.locator("pre")).to_have_count(2)
         heading = view.locator("h4").first.inner_text()
         assert heading.startswith("original and renamed"), heading
-        for pre, student in zip(first.locator("pre").all(), ("original", "renamed")):
+        for pre, student in zip(first.locator("pre").all(), ("original", "renamed"), strict=True):
             shown = pre.inner_text()
             for line in code[student].splitlines():
                 assert line.rstrip() in shown, f"{student}'s line {line!r} is not in the rendered report"

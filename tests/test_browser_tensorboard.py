@@ -150,7 +150,7 @@ def test_tensorboard_shows_the_three_runs_of_notebook_08(tmp_path, monkeypatch):
         print(f"  make tensorboard serving them: {time.monotonic() - started:.1f} s")
         assert f"TensorBoard reads {runs['logdir']}/: open {server.url}/" in server.tail(), server.tail()
         assert set(names) <= set(server.get("/data/runs"))
-        for norm, name in zip(NORMS, names):
+        for norm, name in zip(NORMS, names, strict=True):
             steps = [step for _, step, _ in series[name]]
             values = [value for _, _, value in series[name]]
             assert steps == list(range(runs["steps"])), f"{name}: {TAG} should have one record per step"
@@ -181,7 +181,7 @@ def test_tensorboard_shows_the_three_runs_of_notebook_08(tmp_path, monkeypatch):
                     expect(rows).to_have_count(len(NORMS))
                     table = {row.locator(".cell").nth(1).inner_text().strip(): row for row in rows.all()}
                     assert sorted(table) == sorted(names), f"runs in the {TAG} table: {sorted(table)}"
-                    for name, row in table.items():
+                    for row in table.values():
                         expect(row).to_contain_text(str(runs["steps"] - 1))
 
                 with step("every run's line is drawn"):

@@ -50,7 +50,9 @@ def test_grid_is_every_combination_in_order():
 
 
 def test_random_tensors_are_deterministic_and_distinct():
-    gen = lambda: torch.Generator().manual_seed(5)
+    def gen():
+        return torch.Generator().manual_seed(5)
+
     a = Rand((3, 4, 5)).build(torch.float64, gen())
     b = Rand((3, 4, 5)).build(torch.float64, gen())
     assert torch.equal(a, b)

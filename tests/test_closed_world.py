@@ -39,10 +39,13 @@ SUBSET = "outside the course's Python subset"
 # student -> (relu cell, [extra cells put after the setup cell], words expected in relu's message, or None for full marks)
 ATTACKS = {
     # the review's attacks
-    "tensor_subclass_detach": ("class Agree(torch.Tensor):\n    def detach(self):\n        return torch.relu(self.as_subclass(torch.Tensor))\n"
-                               "def relu(x, inplace=False):\n    return torch.where(x > 0, x, torch.full_like(x, 0.5)).as_subclass(Agree)\n",
+    "tensor_subclass_detach": ("class Agree(torch.Tensor):\n    def detach(self):\n"
+                               "        return torch.relu(self.as_subclass(torch.Tensor))\n"
+                               "def relu(x, inplace=False):\n"
+                               "    return torch.where(x > 0, x, torch.full_like(x, 0.5)).as_subclass(Agree)\n",
                                [], SUBSET),
-    "patches_tensor_detach": ("_detach = torch.Tensor.detach\ntorch.Tensor.detach = lambda self: torch.relu(_detach(self))\n" + WRONG,
+    "patches_tensor_detach": ("_detach = torch.Tensor.detach\n"
+                              "torch.Tensor.detach = lambda self: torch.relu(_detach(self))\n" + WRONG,
                               [], SUBSET),
     "patches_tensor_detach_alias": ("T = torch.Tensor\nT.detach = lambda self: self.abs()\n" + WRONG, [], SUBSET),
     "wraps_json": ("import json\n_dumps = json.dumps\njson.dumps = lambda obj, *a, **k: _dumps(obj, *a, **k)\n" + WRONG,
@@ -59,7 +62,8 @@ ATTACKS = {
                        "    t = logging.threading.Thread(target=lambda: out.append(F.relu(x)))\n    t.start(); t.join()\n"
                        "    return out[0]\n", [], SUBSET),
     "pkgutil_rewrites_guard": ("import pkgutil\nguard = pkgutil.resolve_name('grader.runtime.guard')\n"
-                               "guard.OpGuard.__torch_dispatch__ = lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {}))\n"
+                               "guard.OpGuard.__torch_dispatch__ = "
+                               "lambda self, func, types, args=(), kwargs=None: func(*args, **(kwargs or {}))\n"
                                + CALLS, [], SUBSET),
     "cell_magic_time": ("%%time\n" + CALLS, [], "called torch's own"),
     "future_flag": ("def relu(x, inplace=False):\n    return x if 1 <> 2 else x\n", ["from __future__ import barry_as_FLUFL"],
@@ -84,7 +88,8 @@ ATTACKS = {
     "torch_compile": ("relu = torch.compile(lambda x, inplace=False: F.relu(x))\n", [], SUBSET),
     "sys_modules": ("import sys\nsys.modules['grader.runtime.guard'] = None\n" + CALLS, [], SUBSET),
     "vars_of_torch": ("def relu(x, inplace=False):\n    return vars(F)['relu'](x)\n", [], SUBSET),
-    "generator_frame": ("def relu(x, inplace=False):\n    g = (i for i in [1])\n    frame = g.gi_frame.f_back\n    return F.relu(x)\n",
+    "generator_frame": ("def relu(x, inplace=False):\n    g = (i for i in [1])\n    frame = g.gi_frame.f_back\n"
+                        "    return F.relu(x)\n",
                         [], SUBSET),
     "traceback_frame": ("def relu(x, inplace=False):\n    try:\n        1 / 0\n    except ZeroDivisionError as e:\n"
                         "        e.__traceback__.tb_frame.f_globals['F'] = F\n    return F.relu(x)\n", [], SUBSET),
@@ -93,7 +98,8 @@ ATTACKS = {
     "builtins_door": ("def relu(x, inplace=False):\n    return __builtins__['getattr'](F, 'relu')(x)\n", [], SUBSET),
     "writefile_magic": ("%%writefile helper.py\nimport torch\nrelu = torch.relu\n", [], SUBSET),
     "shell_escape": ("!pip install nothing\n" + WRONG, [], SUBSET),
-    "torch_utils_hooks": ("handle = torch.nn.modules.module.register_module_forward_hook(lambda m, i, o: o)\n" + WRONG, [], SUBSET),
+    "torch_utils_hooks": ("handle = torch.nn.modules.module.register_module_forward_hook(lambda m, i, o: o)\n" + WRONG,
+                          [], SUBSET),
     "autograd_function_calls_op": ("class R(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
                                    "        return F.relu(x)\n    @staticmethod\n    def backward(ctx, g):\n        return g\n"
                                    "def relu(x, inplace=False):\n    return R.apply(x)\n", [], "called torch's own"),
@@ -226,7 +232,7 @@ def test_attack(graded_class, attack):
 def test_feedback_shows_no_hidden_test_no_secret_no_script(graded_class, student):
     feedback = feedback_of(graded_class["root"], student)
     assert feedback, "every graded student gets feedback"
-    leaked = [l for l in spec_lines(A) if l in feedback or html.escape(l) in feedback]
+    leaked = [line for line in spec_lines(A) if line in feedback or html.escape(line) in feedback]
     assert not leaked, f"hidden test lines in {student}'s feedback: {leaked[:3]}"
     assert "password" not in feedback  # the kernel's environment is cleared
     assert "<script>alert" not in feedback

@@ -44,9 +44,9 @@ def test_sample_is_built_deterministically(tmp_path):
 def test_sample_is_read_through_torchvisions_cifar10(tmp_path, capsys):
     train = data.cifar10(root=tmp_path)
     test = data.cifar10(False, root=tmp_path, transform=ToTensor())
-    line = capsys.readouterr().out.splitlines()
-    assert len(line) == 2 and all("OFFLINE SAMPLE" in l for l in line), line
-    assert "train split, 5000 images" in line[0] and "test split, 1000 images" in line[1]
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all("OFFLINE SAMPLE" in line for line in lines), lines
+    assert "train split, 5000 images" in lines[0] and "test split, 1000 images" in lines[1]
     assert isinstance(train, CIFAR10) and data.is_sample(train)
     assert (len(train), len(test)) == (5000, 1000)
     assert train.classes == list(data.SAMPLE_CLASSES) and len(set(train.classes)) == 10

@@ -52,7 +52,10 @@ def postgres():
         shutil.chown(folder, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
     port = free_port()
-    run = lambda *cmd: subprocess.run([*as_postgres, *map(str, cmd)], check=True, capture_output=True, text=True)
+
+    def run(*cmd):
+        return subprocess.run([*as_postgres, *map(str, cmd)], check=True, capture_output=True, text=True)
+
     run(bin_dir / "initdb", "-D", folder / "db", "-A", "trust", "-U", "grader", "--no-sync")
     run(bin_dir / "pg_ctl", "-D", folder / "db", "-l", folder / "log", "-w", "-o",
         f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off", "start")
@@ -156,7 +159,10 @@ def test_one_worker_was_killed_mid_run_and_every_notebook_was_graded(distributed
     _, root, results, killed, printed, workers, _ = distributed
     assert killed and workers[0].poll() is not None, "the test did not kill a worker mid-run"
     assert any("2 workers at tcp://127.0.0.1" in line for line in printed)
-    outcome = lambda r, course: (r.graded, r.reason.replace(str(course), "<course>"))
+
+    def outcome(r, course):
+        return r.graded, r.reason.replace(str(course), "<course>")
+
     local = {(r.student, r.assignment): outcome(r, shared_class.root) for r in shared_class.results
              if r.assignment in ASSIGNMENTS}
     assert {(r.student, r.assignment): outcome(r, root) for r in results} == local
@@ -165,8 +171,11 @@ def test_one_worker_was_killed_mid_run_and_every_notebook_was_graded(distributed
 
 def test_grades_records_and_feedback_equal_the_local_path(distributed):
     local_root, root = distributed[:2]
-    table = lambda course: {(r["student_id"], r["assignment"]): r for r in csv.DictReader(io.StringIO(
-        same_text(course / "reports" / "grades.csv", local_root, root))) if r["assignment"] in ASSIGNMENTS}
+
+    def table(course):
+        return {(r["student_id"], r["assignment"]): r for r in csv.DictReader(io.StringIO(
+            same_text(course / "reports" / "grades.csv", local_root, root))) if r["assignment"] in ASSIGNMENTS}
+
     assert table(root) == table(local_root) and len(table(root)) == 8
     for record in (local_root / ".nbgrader" / "results").glob("*/*.json"):
         if record.parent.name not in ASSIGNMENTS:
@@ -182,8 +191,11 @@ def test_grades_records_and_feedback_equal_the_local_path(distributed):
     assert len(pages) == 6 and pages == sorted(p.relative_to(root) for p in (root / "feedback").glob("*/*/*.html"))
     for page in pages:
         assert strip(same_text(root / page, local_root, root)) == strip(same_text(local_root / page, local_root, root)), page
-    report = lambda course: [l for l in same_text(course / "reports" / "class_report.md", local_root, root).splitlines()
-                             if any(a in l for a in ASSIGNMENTS)]
+
+    def report(course):
+        return [line for line in same_text(course / "reports" / "class_report.md", local_root, root).splitlines()
+                if any(a in line for a in ASSIGNMENTS)]
+
     assert report(root) == report(local_root) and len(report(root)) > 8
 
 

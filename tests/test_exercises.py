@@ -7,7 +7,8 @@ AssertionError written for the student.
 import pytest
 
 from course import assignments, exercises, graded, notebook, run_exercise
-from grader.exercises import assignments as specs, spec
+from grader.exercises import assignments as specs
+from grader.exercises import spec
 from students import ASSIGNMENTS, students
 
 CASES = [(a, n) for a in assignments() for n in exercises(a)]

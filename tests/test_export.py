@@ -163,7 +163,7 @@ def test_canvas(course, tmp_path):
     expected = expected_scores(course)
     for r in rows[2:]:
         sid = {"1001": "alice", "1002": "bob", "1003": "carol", "1005": "erin", "1006": "frank"}[r[1]]
-        for a, cell in zip((A1, A2), r[5:]):
+        for a, cell in zip((A1, A2), r[5:], strict=True):
             want = expected[sid, a]
             assert cell == ("" if want is None else export.number(want)), (sid, a, cell, want)
             if cell:
@@ -188,7 +188,7 @@ def test_moodle(course, tmp_path):
     assert {r[0] for r in rows[1:]} == set(emails)  # frank has no email, dave no row
     expected = expected_scores(course)
     for r in rows[1:]:
-        for a, cell in zip((A1, A2), r[1:]):
+        for a, cell in zip((A1, A2), r[1:], strict=True):
             want = expected[emails[r[0]], a]
             assert cell == ("-" if want is None else export.number(want))  # '-' is Moodle's "no grade"
             assert "," not in cell

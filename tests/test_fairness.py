@@ -34,7 +34,8 @@ import pytest
 import torch
 
 from course import PRELUDE, assignments, notebook
-from grader.exercises import assignments as specs, spec
+from grader.exercises import assignments as specs
+from grader.exercises import spec
 from grader.runtime import engine
 from grader.runtime.cases import Rand, rand
 from grader.runtime.engine import checks_of
@@ -88,7 +89,7 @@ def signature_forms(name: str, text: str) -> set[str]:
     args = ast.parse(f"def f({found.group(1)}): pass").body[0].args
     named = args.args[len(args.args) - len(args.defaults):] + args.kwonlyargs
     values = list(args.defaults) + list(args.kw_defaults)
-    return {f"{a.arg}: {kind(ast.literal_eval(v))}" for a, v in zip(named, values) if v is not None}
+    return {f"{a.arg}: {kind(ast.literal_eval(v))}" for a, v in zip(named, values, strict=True) if v is not None}
 
 
 def normal(text: str) -> str:

@@ -10,8 +10,8 @@ did not change.
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -155,7 +155,8 @@ try:
     CONNECTED = True
 except OSError:
     CONNECTED = False
-''' + ANSWERS["downsample"].replace("    ### BEGIN SOLUTION", "    assert not CONNECTED, 'reached the network'\n    ### BEGIN SOLUTION")),
+''' + ANSWERS["downsample"].replace("    ### BEGIN SOLUTION",
+                                      "    assert not CONNECTED, 'reached the network'\n    ### BEGIN SOLUTION")),
                     FULL - POINTS["downsample"]),
         "memory": (answers(pool2d=f'''
 import torch
@@ -171,7 +172,8 @@ try:
         STARTED.append(subprocess.Popen(["sleep", "60"]))
 except OSError:
     pass
-''' + ANSWERS["upsample_bilinear"].replace("    ### BEGIN SOLUTION", "    assert len(STARTED) < 400, 'no process limit'\n    ### BEGIN SOLUTION")),
+''' + ANSWERS["upsample_bilinear"].replace("    ### BEGIN SOLUTION",
+                                             "    assert len(STARTED) < 400, 'no process limit'\n    ### BEGIN SOLUTION")),
             FULL - POINTS["upsample_bilinear"]),  # contained by the process limit, and flagged: starts processes
     }
 
@@ -213,8 +215,8 @@ def graded_class(tmp_path_factory, server):
                 report=(root / "reports" / "class_report.md").read_text())
 
 
-STUDENTS = ["correct", "blank", "loop_top", "loop_inside", "ignores_interrupts", "ignores_sigint", "os_exit", "sys_exit", "edited_test",
-            "deleted_test", "metadata_changed", "invalid_json", "reads_solutions", "reads_gradebook",
+STUDENTS = ["correct", "blank", "loop_top", "loop_inside", "ignores_interrupts", "ignores_sigint", "os_exit", "sys_exit",
+            "edited_test", "deleted_test", "metadata_changed", "invalid_json", "reads_solutions", "reads_gradebook",
             "writes_outside", "network", "memory", "process_loop"]
 
 
@@ -265,7 +267,7 @@ def test_hand_ins_are_filed_safely(graded_class):
 def test_class_report_counts_passes_and_names_common_failures(graded_class):
     report = graded_class["report"]
     assert "| 01_sampling | downsample |" in report
-    line = next(l for l in report.splitlines() if l.startswith("| 01_sampling | downsample |"))
+    line = next(row for row in report.splitlines() if row.startswith("| 01_sampling | downsample |"))
     assert ("values differ" in line or "not attempted" in line or "NameError" in line
             or "outside the course's Python subset" in line)  # the sandbox probes are flagged now
     assert (graded_class["root"] / "reports" / "class_report.png").stat().st_size > 1000

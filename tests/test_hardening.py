@@ -287,8 +287,9 @@ def test_the_salt_changes_hidden_inputs_only_and_regrades_repeat_them():
     assert same(payloads(a, "hidden"), payloads(a2, "hidden"))
     for x, y in [(a, b), (plain, a)]:
         hx, hy = payloads(x, "hidden", True), payloads(y, "hidden", True)  # fixed inputs (exact zeros) stay fixed
-        assert hx and not any(torch.equal(p["kwargs"]["x"], q["kwargs"]["x"]) for p, q in zip(hx, hy))
-        assert not any(p["upstream_seed"] == q["upstream_seed"] for p, q in zip(payloads(x, "hidden"), payloads(y, "hidden")))
+        assert hx and not any(torch.equal(p["kwargs"]["x"], q["kwargs"]["x"]) for p, q in zip(hx, hy, strict=True))
+        assert not any(p["upstream_seed"] == q["upstream_seed"]
+                       for p, q in zip(payloads(x, "hidden"), payloads(y, "hidden"), strict=True))
     # salt 0 is today's hidden cases: the seed is the spec's, counted on from the visible runs
     first = ex.hidden[0] if not isinstance(ex.hidden[0], Call) else ex.hidden[0].kwargs
     index = len(ex.visible) * len(ex.dtypes)

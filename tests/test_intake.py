@@ -111,7 +111,8 @@ def test_an_older_copy_loses_to_a_newer_original(dirs):
     assert filed(root) == {"alice": "re-downloaded"}
 
 
-@pytest.mark.parametrize("order", [("alice.zip", "alice (1).zip", "alice (2).zip"), ("alice (2).zip", "alice (1).zip", "alice.zip")])
+@pytest.mark.parametrize("order", [("alice.zip", "alice (1).zip", "alice (2).zip"),
+                                   ("alice (2).zip", "alice (1).zip", "alice.zip")])
 def test_equal_mtimes_take_the_highest_copy_and_say_so(dirs, order):
     handins, root = dirs
     for name in order:
@@ -149,7 +150,8 @@ def test_names_that_may_be_one_person_are_filed_as_two_and_the_mapping_file_join
 
 
 def test_an_id_filed_before_in_another_spelling_is_noted_not_joined(dirs):
-    """Earlier versions lowercased ids: submitted/alice from Alice.zip. A new Alice.zip is Alice, and the note says how to join."""
+    """Earlier versions lowercased ids: submitted/alice from Alice.zip. A new Alice.zip is Alice, and the note says how
+    to join."""
     handins, root = dirs
     (root / "submitted" / "alice" / A).mkdir(parents=True)
     handin(handins, "Alice.zip", "new")

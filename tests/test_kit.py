@@ -313,7 +313,7 @@ def test_kit_holds_the_release_and_the_learner_package_only(built_kit, tmp_path)
 
 def test_kit_gives_away_no_solution_no_hidden_case_no_trusted_or_instructor_code(built_kit):
     texts = archive_texts(built_kit.archive)
-    kit_lines = {l.strip() for t in texts.values() for l in t.splitlines()}
+    kit_lines = {line.strip() for t in texts.values() for line in t.splitlines()}
     everything = "\n".join(texts.values())
     # no file of solutions/, nor of a hidden spec, trusted grading or an instructor tool, whatever its name
     kit_digests = {hashlib.sha256(t.encode()).hexdigest() for t in texts.values()}
@@ -327,16 +327,17 @@ def test_kit_gives_away_no_solution_no_hidden_case_no_trusted_or_instructor_code
     for a in assignments():
         (path,) = PACKAGE.joinpath("public").glob(f"a{a}.py")
         lines = spec_lines(a)
-        hidden = [l for l in lines if l not in path.read_text() and l not in runtime]
+        hidden = [line for line in lines if line not in path.read_text() and line not in runtime]
         assert len(hidden) >= 0.8 * len(lines), f"{a}: the hidden spec should hold lines of its own"
-        leaked = [l for l in hidden if l in everything]
+        leaked = [line for line in hidden if line in everything]
         assert not leaked, f"{a}: hidden spec lines in the kit: {leaked[:3]}"
     # no line of solution code or model answer: lines of solutions/' solution cells that no release notebook shows
-    released = {l.strip() for a in assignments() for c in notebook(a, "notebooks").cells for l in c.source.splitlines()}
+    released = {line.strip() for a in assignments() for c in notebook(a, "notebooks").cells
+                for line in c.source.splitlines()}
     references = reference_lines()
     for a in assignments():
-        solution = {l.strip() for c in notebook(a).cells if c.metadata.get("nbgrader", {}).get("solution")
-                    for l in c.source.splitlines() if len(l.strip()) >= 20} - released
+        solution = {line.strip() for c in notebook(a).cells if c.metadata.get("nbgrader", {}).get("solution")
+                    for line in c.source.splitlines() if len(line.strip()) >= 20} - released
         assert solution, f"{a}: its solutions should hold lines of their own"
         leaked = sorted(solution & kit_lines - references)
         assert not leaked, f"{a}: solution lines in the kit: {leaked[:3]}"
@@ -356,7 +357,7 @@ def reference_lines() -> set[str]:
                 source = inspect.getsource(e.reference)
             except (TypeError, OSError):  # a torch builtin (torch.sigmoid)
                 continue
-            out |= {l.strip() for l in source.splitlines()}
+            out |= {line.strip() for line in source.splitlines()}
     return out
 
 
@@ -439,8 +440,9 @@ def test_a_release_notebook_runs_in_a_kernel_with_the_kit_alone(built_kit, kit_p
     """01_sampling from the kit, in a Jupyter kernel that has the kit installed and no repository: correct
     exercises pass their test cells (the subset check included), a wrong one fails with the usual message,
     and the progress cell tabulates them."""
-    from nbclient import NotebookClient
     import nbformat
+    from nbclient import NotebookClient
+
     from course import exercises, graded
 
     # a kernel spec for the kit's venv, found first on JUPYTER_PATH

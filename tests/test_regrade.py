@@ -329,7 +329,7 @@ def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, 
 
     text = "\n".join(printed)
     assert "regrade: 2 submissions graded again (2 graded, 0 not graded): 4 grades changed (1 up, 2 down, 1 other)" in text
-    assert next(l for l in text.splitlines() if l.startswith("bob ") and " downsample " in l).split()[3:5] == \
+    assert next(line for line in text.splitlines() if line.startswith("bob ") and " downsample " in line).split()[3:5] == \
         ["2/2", f"{now.score:g}/2"]
     md = (root / "reports" / "regrade.md").read_text()
     assert f"| bob | downsample | 2/2 | {now.score:g}/2 | {bob.why} |" in md

@@ -8,7 +8,6 @@ import pytest
 from course import ROOT, assignments, notebook
 from grader import pipeline
 
-
 NOT_RELEASED = {"runs", ".ipynb_checkpoints", "__pycache__"}  # what running a notebook leaves beside it
 
 
@@ -46,8 +45,8 @@ def block_lines(assignment, kinds=("SOLUTION", "HIDDEN TESTS")):
     outside = "\n".join(c.source for c in notebook(assignment).cells)
     for b in blocks:
         outside = outside.replace(b, "")
-    return [l.strip() for b in blocks for l in b.splitlines()
-            if len(l.strip()) > 12 and not l.strip().startswith("#") and l.strip() not in outside]
+    return [line.strip() for b in blocks for line in b.splitlines()
+            if len(line.strip()) > 12 and not line.strip().startswith("#") and line.strip() not in outside]
 
 
 @pytest.mark.parametrize("assignment", assignments())
@@ -55,7 +54,7 @@ def test_release_has_no_solutions_or_hidden_tests(assignment):
     text = "\n".join(c.source for c in notebook(assignment, "notebooks").cells)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
-    leaked = [l for l in block_lines(assignment) if l in text]
+    leaked = [line for line in block_lines(assignment) if line in text]
     assert not leaked, f"release of {assignment} contains solution or hidden-test lines: {leaked[:3]}"
     assert text.count("raise NotImplementedError") >= 1
 

@@ -29,7 +29,7 @@ def stub(exercise: str) -> str:
 def sources(exercise: str) -> dict[str, str]:
     """Student -> the cell they hand in for ``exercise``."""
     found = {"original": klass.ORIGINAL[exercise], "renamed": klass.RENAMED[exercise],
-             "reordered": klass.REORDERED[exercise], **dict(zip(INDEPENDENT, klass.INDEPENDENT[exercise]))}
+             "reordered": klass.REORDERED[exercise], **dict(zip(INDEPENDENT, klass.INDEPENDENT[exercise], strict=True))}
     return {student: klass.cell(stub(exercise), source) for student, source in found.items()}
 
 
@@ -94,7 +94,7 @@ def test_the_threshold_has_a_margin_on_both_sides(exercise):
 def test_unattempted_exercises_are_not_compared(course):
     """The other exercises of both notebooks are still the release's stub for every student."""
     _, results, report = course
-    for (assignment, name), ex in results.items():
+    for (_assignment, name), ex in results.items():
         if name in klass.EXERCISES:
             continue
         assert ex.pairs == [] and ex.compared == [] and ex.scores == [], f"{name} is unattempted by everyone"
@@ -109,10 +109,15 @@ def test_starter_code_alone_never_matches():
     cells compared without removing it would."""
     assignment, name = "04_global_pooling", "GAPClassifier"
     starter = graded(notebook(assignment, "notebooks"), name).source
-    first = starter.replace("        # YOUR CODE HERE\n        raise NotImplementedError()", "        self.head = nn.Linear(in_channels, num_classes)\n        self.pool = nn.AdaptiveAvgPool2d(1)", 1)
-    first = first.replace("        # YOUR CODE HERE\n        raise NotImplementedError()", "        return self.head(self.pool(x).flatten(1))", 1)
-    second = starter.replace("        # YOUR CODE HERE\n        raise NotImplementedError()", "        self.weight = nn.Parameter(torch.randn(num_classes, in_channels) / in_channels ** 0.5)\n        self.bias = nn.Parameter(torch.zeros(num_classes))", 1)
-    second = second.replace("        # YOUR CODE HERE\n        raise NotImplementedError()", "        features = x.mean(dim=(2, 3))\n        return features @ self.weight.T + self.bias", 1)
+    todo = "        # YOUR CODE HERE\n        raise NotImplementedError()"
+    first = starter.replace(todo, "        self.head = nn.Linear(in_channels, num_classes)\n"
+                                  "        self.pool = nn.AdaptiveAvgPool2d(1)", 1)
+    first = first.replace(todo, "        return self.head(self.pool(x).flatten(1))", 1)
+    second = starter.replace(todo, "        self.weight = nn.Parameter(torch.randn(num_classes, in_channels)"
+                                   " / in_channels ** 0.5)\n"
+                                   "        self.bias = nn.Parameter(torch.zeros(num_classes))", 1)
+    second = second.replace(todo, "        features = x.mean(dim=(2, 3))\n"
+                                  "        return features @ self.weight.T + self.bias", 1)
     kept, unattempted, short = similarity.prepare({"first": first, "second": second, "blank": starter}, starter)
     assert unattempted == ["blank"]
     assert [c.student for c in kept] == ["first", "second"], f"too short: {short}"
@@ -147,7 +152,7 @@ def test_the_report_shows_both_cells_side_by_side(course):
     assert len(tables) == 3
     pres = re.findall(r"<pre>(.*?)</pre>", tables[0], re.S)
     assert len(pres) == 2, "both cells, side by side in one table"
-    for pre, student in zip(pres, headings[0][:2]):
+    for pre, student in zip(pres, headings[0][:2], strict=True):
         shown = html.unescape(re.sub(r"</?b>", "", pre))
         cell = sources("pool2d")[student]
         for line in cell.splitlines():

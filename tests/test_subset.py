@@ -5,7 +5,6 @@ the sandboxed `make autograde`).
 """
 from __future__ import annotations
 
-
 import nbformat
 import pytest
 
@@ -101,10 +100,12 @@ CLEAN = {
     "display": "from IPython.display import display\ndisplay(torch.ones(2))",
     "numpy": "import numpy as np\nk = np.array([1.0, 2.0])",
     "itertools": "import itertools, math, functools, operator\n"
-                 "idx = list(itertools.product(range(2), range(3)))\nn = functools.reduce(operator.mul, [2, 3])\nm = math.ceil(2.5)",
+                 "idx = list(itertools.product(range(2), range(3)))\nn = functools.reduce(operator.mul, [2, 3])\n"
+                 "m = math.ceil(2.5)",
     "autograd function": "class R(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
                          "        ctx.save_for_backward(x)\n        ctx.slope = 0.1\n        return x.clamp(min=0)\n"
-                         "    @staticmethod\n    def backward(ctx, g):\n        (x,) = ctx.saved_tensors\n        return g * (x > 0)",
+                         "    @staticmethod\n    def backward(ctx, g):\n        (x,) = ctx.saved_tensors\n"
+                         "        return g * (x > 0)",
     "no_grad": "def f(m, v):\n    with torch.no_grad():\n        m.mul_(0.9).add_(v)",
     "requires_grad": "t = torch.zeros(3)\nt.requires_grad = True",
     "as_strided": "y = x.as_strided((2, 2), (1, 1))\nz = x.unfold(2, 2, 2)",
@@ -208,7 +209,8 @@ def test_check_in_a_kernel_stops_on_code_outside_the_subset():
 
 def worker_for(cells: list[str], names: list[str]):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PRELUDE)]
-                                  + [exercise_cell(n, s) if n else nbformat.v4.new_code_cell(s) for n, s in zip(names, cells)])
+                                  + [exercise_cell(n, s) if n else nbformat.v4.new_code_cell(s)
+                                     for n, s in zip(names, cells, strict=True)])
     plan = scan.plan(nb, [PRELUDE], [n for n in names if n])
     return GradingWorker(plan, sandboxed=False, timings={"worker_start": 0.0}, timeout=10)
 
@@ -259,8 +261,9 @@ def test_worker_environment_is_cleared(monkeypatch):
     monkeypatch.setenv("GRADEBOOK_URL", "postgresql://user:password@host/db")
     x = wire.decode(wire.encode(__import__("torch").tensor([1.0])))
     # a release cell may read the environment (08's does): it sees the cleared one
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PRELUDE + "import os\nURL = os.environ.get('GRADEBOOK_URL')"),
-                                         exercise_cell("relu", "def relu(x, inplace=False):\n    return x if URL is None else x * 0")])
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(PRELUDE + "import os\nURL = os.environ.get('GRADEBOOK_URL')"),
+        exercise_cell("relu", "def relu(x, inplace=False):\n    return x if URL is None else x * 0")])
     release = [nb.cells[0].source]
     w = GradingWorker(scan.plan(nb, release, ["relu"]), sandboxed=False, timings={"worker_start": 0.0}, timeout=10)
     try:

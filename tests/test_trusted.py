@@ -44,7 +44,8 @@ ATTACKS = {
     "fake_grader_module": ("import sys, types\nfake = types.ModuleType('grader')\nfake.check = lambda *a, **k: None\n"
                            "sys.modules['grader'] = fake\n" + WRONG, 0, SUBSET),
     "hooks_import": ("import builtins\n_real = builtins.__import__\n"
-                     "builtins.__import__ = lambda name, *a, **k: _real('types') if name.startswith('grader') else _real(name, *a, **k)\n"
+                     "builtins.__import__ = "
+                     "lambda name, *a, **k: _real('types') if name.startswith('grader') else _real(name, *a, **k)\n"
                      + WRONG, 0, SUBSET),
     "input_transformer": ("get_ipython().input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n" + WRONG, 0,
                           SUBSET),
@@ -57,11 +58,13 @@ ATTACKS = {
     # ten more of our own
     "tensor_subclass": ("import torch\nclass Agree(torch.Tensor):\n    @classmethod\n"
                         "    def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
-                        "        return True if func.__name__ in ('allclose', 'equal', 'isclose') else super().__torch_function__(func, types, args, kwargs or {})\n"
+                        "        return True if func.__name__ in ('allclose', 'equal', 'isclose') "
+                        "else super().__torch_function__(func, types, args, kwargs or {})\n"
                         "def downsample(x, factor):\n    return x[:, :, 1::factor, 1::factor].as_subclass(Agree)\n", 0,
                         SUBSET),
     "thread_calls_op": ("import threading, torch.nn.functional as F\ndef downsample(x, factor):\n    out = []\n"
-                        "    t = threading.Thread(target=lambda: out.append(F.max_pool2d(x, 1, factor)))\n    t.start(); t.join()\n"
+                        "    t = threading.Thread(target=lambda: out.append(F.max_pool2d(x, 1, factor)))\n"
+                        "    t.start(); t.join()\n"
                         "    return out[0]\n", 0, SUBSET),
     "exec_decoded": ("import base64\nexec(base64.b64decode(" + repr(__import__("base64").b64encode(WRONG.encode()).decode())
                      + ").decode())\n", 0, SUBSET),
@@ -72,7 +75,8 @@ ATTACKS = {
                       "torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)\n"
                       "torch.Tensor.__eq__ = lambda a, b: True\n" + WRONG, 0, SUBSET),
     "patches_json": ("import json\n_loads = json.loads\n"
-                     "json.loads = lambda s, *a, **k: {**_loads(s, *a, **k), 'payloads': []} if 'payloads' in s else _loads(s, *a, **k)\n"
+                     "json.loads = "
+                     "lambda s, *a, **k: {**_loads(s, *a, **k), 'payloads': []} if 'payloads' in s else _loads(s, *a, **k)\n"
                      + WRONG, 0, SUBSET),
     "exits_during_grading": ("def downsample(x, factor):\n    raise SystemExit(0)\n", 0, "SystemExit"),
     "forges_verdict": ("def downsample(x, factor):\n    print('downsample: 2 of 2 points (pass)')\n"
@@ -88,7 +92,8 @@ ATTACKS = {
     # fair verdicts
     # a student id as long as an email address: the kernel's sockets must still fit a UNIX socket path
     "first_middle_last_name_at_department_university_example_edu": (RIGHT, POINTS["downsample"], None),
-    "warns_and_prints": ("import sys, warnings\ndef downsample(x, factor):\n    warnings.warn('a warning from a correct function')\n"
+    "warns_and_prints": ("import sys, warnings\ndef downsample(x, factor):\n"
+                         "    warnings.warn('a warning from a correct function')\n"
                          "    print('to stderr', file=sys.stderr)\n    return x[:, :, ::factor, ::factor]\n"
                          "print('x' * 10_000_000)\n", POINTS["downsample"], None),
 }
@@ -147,7 +152,7 @@ def test_attack(graded, student):
     feedback = "\n".join(p.read_text(errors="replace") for p in (graded["root"] / "feedback" / student).rglob("*")
                          if p.is_file())
     assert feedback, "every graded student gets feedback"
-    leaked = [l for l in spec_lines(A) if l in feedback or html.escape(l) in feedback]
+    leaked = [line for line in spec_lines(A) if line in feedback or html.escape(line) in feedback]
     assert not leaked, f"hidden test lines in {student}'s feedback: {leaked[:3]}"
 
 

@@ -10,7 +10,7 @@ mounted there), and neither the learner runtime nor the public specs import it (
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
+from functools import cache
 
 from ..public import collect, find_in, spec_in
 from ..runtime.spec import Exercise
@@ -29,7 +29,7 @@ def with_hidden(public: list[Exercise], parts: dict[str, dict]) -> list[Exercise
     return [dataclasses.replace(e, **parts.get(e.name, {})) for e in public]
 
 
-@lru_cache(maxsize=None)
+@cache
 def assignments() -> dict[str, dict[str, Exercise]]:
     """Assignment -> {exercise name: spec}, in notebook order."""
     return collect(__name__, __path__)

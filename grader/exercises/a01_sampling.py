@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a01_sampling`, which the learner's check reads."""
-from grader.public.a01_sampling import ASSIGNMENT, EXERCISES as PUBLIC
+from grader.public.a01_sampling import ASSIGNMENT
+from grader.public.a01_sampling import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden

@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a02_padding_stride`, which the learner's check reads."""
-from grader.public.a02_padding_stride import ASSIGNMENT, EXERCISES as PUBLIC
+from grader.public.a02_padding_stride import ASSIGNMENT
+from grader.public.a02_padding_stride import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden
@@ -27,7 +28,7 @@ def windows_touch_input(case):
     itself returns -inf and a bad index); True for every other case, including those torch rejects."""
     k, p, d = two(case["kernel_size"]), two(case.get("padding", 0)), two(case.get("dilation", 1))
     s = two(case.get("stride") or case["kernel_size"])
-    for n, kk, ss, pp, dd in zip(case["x"].shape[2:], k, s, p, d):
+    for n, kk, ss, pp, dd in zip(case["x"].shape[2:], k, s, p, d, strict=False):
         if min(kk, ss, dd) < 1 or pp < 0 or 2 * pp > kk:
             return True
         span = n + 2 * pp - dd * (kk - 1) - 1

@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a03_multichannel`, which the learner's check reads."""
-from grader.public.a03_multichannel import ASSIGNMENT, EXERCISES as PUBLIC, SMALL
+from grader.public.a03_multichannel import ASSIGNMENT, SMALL
+from grader.public.a03_multichannel import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden

@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a04_global_pooling`, which the learner's check reads."""
-from grader.public.a04_global_pooling import ASSIGNMENT, EXERCISES as PUBLIC, head, layer, module, seq
+from grader.public.a04_global_pooling import ASSIGNMENT, head, layer, module, seq
+from grader.public.a04_global_pooling import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden

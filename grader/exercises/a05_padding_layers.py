@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a05_padding_layers`, which the learner's check reads."""
-from grader.public.a05_padding_layers import ASSIGNMENT, EXERCISES as PUBLIC
+from grader.public.a05_padding_layers import ASSIGNMENT
+from grader.public.a05_padding_layers import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden

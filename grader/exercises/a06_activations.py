@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a06_activations`, which the learner's check reads."""
-from grader.public.a06_activations import ASSIGNMENT, EXERCISES as PUBLIC, fixed
+from grader.public.a06_activations import ASSIGNMENT, fixed
+from grader.public.a06_activations import EXERCISES as PUBLIC
 from grader.runtime.cases import Call, grid, rand
 
 from . import with_hidden

@@ -4,8 +4,8 @@ Only trusted grading imports this module. The public part (reference, worked exa
 cases, hints) is :mod:`grader.public.a07_normalization`, which the learner's check reads."""
 import torch
 
-from grader.public.a07_normalization import (ASSIGNMENT, EXERCISES as PUBLIC, MODULE_VISIBLE, bn_cases, in_cases,
-                                             run_module, scripts)
+from grader.public.a07_normalization import ASSIGNMENT, MODULE_VISIBLE, bn_cases, in_cases, run_module, scripts
+from grader.public.a07_normalization import EXERCISES as PUBLIC
 from grader.runtime.cases import Call, rand
 
 from . import with_hidden

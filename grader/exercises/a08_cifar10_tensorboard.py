@@ -2,7 +2,8 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a08_cifar10_tensorboard`, which the learner's check reads."""
-from grader.public.a08_cifar10_tensorboard import ASSIGNMENT, EXERCISES as PUBLIC, optimizer_case
+from grader.public.a08_cifar10_tensorboard import ASSIGNMENT, optimizer_case
+from grader.public.a08_cifar10_tensorboard import EXERCISES as PUBLIC
 
 from . import with_hidden
 

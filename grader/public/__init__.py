@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 from ..runtime.spec import Exercise
 
@@ -25,7 +25,7 @@ def collect(package: str, path) -> dict[str, dict[str, Exercise]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def assignments() -> dict[str, dict[str, Exercise]]:
     """Assignment -> {exercise name: public spec}, in notebook order."""
     return collect(__name__, __path__)

@@ -36,7 +36,8 @@ def size_hint(case, expected, got):
         return "stride=None means stride = kernel_size; an int argument counts for both height and width"
     if isinstance(expected, int) and isinstance(got, int):
         if case.get("ceil_mode") and got == expected + 1:
-            return "with ceil_mode the last window must start inside the input or the left padding: (out - 1) * stride < size + padding"
+            return ("with ceil_mode the last window must start inside the input or the left padding: "
+                    "(out - 1) * stride < size + padding")
         if case.get("dilation", 1) != 1:
             return "a dilated window spans dilation * (kernel_size - 1) + 1 cells"
         if case.get("stride") is None:

@@ -28,7 +28,10 @@ class Fixed(Rand):
 
 def fixed(values, grad: bool = True) -> Fixed:
     t = torch.tensor(values, dtype=torch.float64)
-    as_tuple = (lambda v: tuple(as_tuple(e) for e in v) if isinstance(v, (list, tuple)) else float(v))
+
+    def as_tuple(v):
+        return tuple(as_tuple(e) for e in v) if isinstance(v, (list, tuple)) else float(v)
+
     return Fixed(tuple(t.shape), grad=grad, values=as_tuple(values))
 
 

@@ -147,7 +147,8 @@ def module_hint(case, expected, got):
     if init.get("momentum", 0.1) is None:
         return parts + "momentum=None: add 1 to num_batches_tracked, then use 1 / num_batches_tracked as the momentum"
     if not init.get("track_running_stats", True):
-        return parts + "track_running_stats=False: running_mean, running_var and num_batches_tracked are None; batch statistics always"
+        return parts + ("track_running_stats=False: running_mean, running_var and num_batches_tracked are None; "
+                        "batch statistics always")
     if any(s["do"] in ("load", "into_torch") for s in case["steps"]):
         return parts + ("load_state_dict must find weight, bias, running_mean, running_var and num_batches_tracked "
                         "under torch's names; momentum=None continues the average from the loaded num_batches_tracked")
@@ -202,7 +203,7 @@ def module_compare(case, expected, got):
     if not isinstance(mine, list) or len(mine) != len(expected["steps"]):
         return [(g, "the module's observations are incomplete") for g in ("values", "state_dict")]
     forward, mode = 0, "train"
-    for step, e, g in zip(case["steps"], expected["steps"], mine):
+    for step, e, g in zip(case["steps"], expected["steps"], mine, strict=True):
         do = step["do"]
         if not isinstance(g, dict):
             g = {}

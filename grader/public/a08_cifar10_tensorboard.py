@@ -33,7 +33,7 @@ def make_cnn(norm="batch"):
     if norm not in kinds:
         raise ValueError(f"unknown norm {norm!r}: use 'batch', 'instance' or 'none'")
     layers = collections.OrderedDict()
-    for i, (c_in, c_out) in zip((1, 2, 3), ((3, 8), (8, 16), (16, 32))):
+    for i, (c_in, c_out) in zip((1, 2, 3), ((3, 8), (8, 16), (16, 32)), strict=True):
         layers[f"conv{i}"] = nn.Conv2d(in_channels=c_in, out_channels=c_out, kernel_size=3, padding=1)
         layers[f"norm{i}"] = kinds[norm](c_out)
         layers[f"relu{i}"] = nn.ReLU(inplace=False)
@@ -107,7 +107,7 @@ def behaviour_problem(exp, got):
             return (f"its parameters do not match the expected layers: size mismatch for {k}: "
                     f"shape {tuple(g_shapes[k])}, expected {tuple(shape)}")
     types = {c["name"]: c["type_name"] for c in exp["children"]}
-    for e_run, g_run in zip(exp["runs"], got["runs"]):
+    for e_run, g_run in zip(exp["runs"], got["runs"], strict=False):
         mode, shape = e_run["mode"], e_run["shape"]
         if "error" in g_run:
             return f"in {mode} mode, on a {shape} input it raised {g_run['error']}"
@@ -238,7 +238,7 @@ def train_compare(case, exp, got):
         if len(mine) != len(theirs):
             losses = with_hint(f"loss/train was logged {len(mine)} times, expected {len(theirs)}",
                                "log once per batch, every batch")
-        for k, ((step, v), (_, e)) in enumerate(zip(mine, theirs)):
+        for k, ((step, v), (_, e)) in enumerate(zip(mine, theirs, strict=False)):
             if losses:
                 break
             if abs(v - e) > 1e-5 * max(1.0, abs(e)):
@@ -252,7 +252,7 @@ def train_compare(case, exp, got):
                                        "log each step's own loss.item(), not a running mean" if abs(v - running) < 1e-4
                                        else UPDATE_HINT)
     returned = None
-    for epoch, r, e in zip(case["epochs"], got["returned"], exp["returned"]):
+    for epoch, r, e in zip(case["epochs"], got["returned"], exp["returned"], strict=False):
         if not r["is_float"]:
             returned = with_hint(f"epoch {epoch} returned {r['type']} {r['repr']}, expected a Python float", "use loss.item()")
         elif abs(r["value"] - e["value"]) > 1e-5 * max(1.0, abs(e["value"])):
@@ -343,7 +343,7 @@ def image_problem(exp, got):
     e_imgs, g_imgs = exp["images"], got["images"]
     if [e["step"] for e in g_imgs] != [e["step"] for e in e_imgs]:
         return f"images/input was logged at steps {[e['step'] for e in g_imgs]}, expected {[e['step'] for e in e_imgs]}"
-    for e_img, g_img in zip(e_imgs, g_imgs):
+    for e_img, g_img in zip(e_imgs, g_imgs, strict=True):
         if (g_img["width"], g_img["height"]) != (e_img["width"], e_img["height"]):
             return with_hint(f"the image at step {g_img['step']} is {g_img['width']}×{g_img['height']} pixels, expected "
                              f"{e_img['width']}×{e_img['height']}", GRID_HINT)
@@ -372,7 +372,7 @@ def histogram_values_problem(exp, got):
             continue  # the tags' check says so
         if [h["step"] for h in g_hist] != [h["step"] for h in e_hist]:
             return f"{tag} was logged at steps {[h['step'] for h in g_hist]}, expected {[h['step'] for h in e_hist]}"
-        for e, g in zip(e_hist, g_hist):
+        for e, g in zip(e_hist, g_hist, strict=True):
             if g["num"] != e["num"]:
                 return (f"{tag} at step {g['step']} holds {g['num']:g} values, expected {e['num']:g} "
                         f"(every value of the layer's output)")

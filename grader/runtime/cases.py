@@ -7,8 +7,8 @@ student and every run sees the same numbers.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import torch
 
@@ -47,7 +47,7 @@ def grid(**axes: Iterable) -> list[dict]:
     ``grid(x=[rand(1, 1, 4, 4)], kernel_size=[1, 2], mode=["max", "avg"])`` gives four cases.
     """
     names = list(axes)
-    return [dict(zip(names, values)) for values in itertools.product(*(list(axes[n]) for n in names))]
+    return [dict(zip(names, values, strict=True)) for values in itertools.product(*(list(axes[n]) for n in names))]
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ class Cell:
     imports: dict = field(default_factory=dict)  # name -> the top-level import statement that binds it
 
     @classmethod
-    def read(cls, index: int, source: str) -> "Cell":
+    def read(cls, index: int, source: str) -> Cell:
         cell = cls(index, source)
         try:
             cell.python, problems = python_of(source)
@@ -237,7 +237,7 @@ def digest(text: str) -> str:
 def release_digests(sources: list[str]) -> dict:
     """What the learner's check needs of a release: digests of its code cells and of their lines."""
     return {"cells": sorted({digest(norm(s)) for s in sources}),
-            "lines": sorted({digest(l.strip()) for s in sources for l in s.split("\n") if l.strip()})}
+            "lines": sorted({digest(line.strip()) for s in sources for line in s.split("\n") if line.strip()})}
 
 
 class Digests:

@@ -5,7 +5,8 @@ differs, expected versus got, and small slices of both side by side.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -55,7 +56,8 @@ def side_by_side(columns: Sequence[tuple[str, torch.Tensor]]) -> str:
     height = max(len(b) for b in blocks)
     rows = []
     for i in range(height):
-        rows.append("    " + "   ".join((b[i] if i < len(b) else "").ljust(w) for b, w in zip(blocks, widths)).rstrip())
+        rows.append("    " + "   ".join((b[i] if i < len(b) else "").ljust(w)
+                                        for b, w in zip(blocks, widths, strict=True)).rstrip())
     return "\n".join(rows)
 
 
@@ -108,7 +110,7 @@ def difference(expected: Any, got: Any, what: str = "output") -> str | None:
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             return f"{what}: expected {type(expected).__name__} of {len(expected)} items {expected!r}, got {got!r}"
-        for i, (e, g) in enumerate(zip(expected, got)):
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             d = difference(e, g, f"{what}[{i}]")
             if d:
                 return d

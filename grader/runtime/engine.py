@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from . import wire
 from .cases import Call, build
@@ -75,7 +76,7 @@ class Verdict(_CappedMessage):
         return 0.0
 
     @classmethod
-    def of(cls, ex: Exercise, status: str, message: str = "") -> "Verdict":
+    def of(cls, ex: Exercise, status: str, message: str = "") -> Verdict:
         """A verdict for ``ex`` with every point group present and no checks run yet."""
         return cls(ex.name, ex.points, status, {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}, message)
 
@@ -122,7 +123,8 @@ def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
     out: list[Check] = []
     if "examples" in kinds:
         for i, e in enumerate(ex.examples, start=1):
-            payload = {"kwargs": e.kwargs, "banned": list(ex.banned)} if ex.probe == "call" else {**e.kwargs, "banned": list(ex.banned)}
+            payload = ({"kwargs": e.kwargs, "banned": list(ex.banned)} if ex.probe == "call"
+                       else {**e.kwargs, "banned": list(ex.banned)})
             expected = probe(ex.reference, payload, False) if e.expected is None else {"status": "ok", "output": e.expected}
             out.append(Check("examples", f"worked example {i} of {len(ex.examples)}", e.what, e.kwargs, payload,
                              expected, e.hint or ex.hint))
@@ -159,7 +161,7 @@ def _hint(check: Check, expected: Any = None, got: Any = None) -> str | None:
     if callable(h):
         try:
             return h(check.case, expected, got)
-        except Exception:  # noqa: BLE001 (a hint must never hide the failure)
+        except Exception:  # a hint must never hide the failure
             return None
     return h
 
@@ -254,7 +256,7 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
     verdict = Verdict.of(ex, "pass")
     groups = verdict.groups
     first = ""
-    for check, got in zip(checks, results):
+    for check, got in zip(checks, results, strict=True):
         if not _well_formed(got):
             got = {"status": "raised", "type": "ProtocolError", "message": "the reply for this case is malformed"}
         if got["status"] == "banned":
@@ -271,7 +273,7 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
                 outcome = [(g, f"raised {got['type']}: {got['message']}") for g in ex.groups if g != "examples"]
             else:
                 outcome = ex.compare(check.case, exp, got)
-        except Exception as e:  # noqa: BLE001 (odd data from the student: their failure, never the grader's)
+        except Exception as e:  # odd data from the student: their failure, never the grader's
             outcome = [(g, f"the result could not be compared ({type(e).__name__}: {e})") for g in ex.groups]
         for group, problem in outcome:
             group = check.group or group
@@ -304,7 +306,7 @@ def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", 
     else:
         try:
             verdict = judge(ex, checks, results)
-        except Exception as e:  # noqa: BLE001 (a reply nothing foresaw fails its exercise, never the notebook)
+        except Exception as e:  # a reply nothing foresaw fails its exercise, never the notebook
             verdict = Verdict.of(ex, "error", f"the reply could not be judged: {type(e).__name__}: {e}")
     verdict.seconds = time.perf_counter() - start
     return verdict

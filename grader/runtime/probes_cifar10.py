@@ -46,7 +46,7 @@ def isolated():
 def _repr(value: Any) -> str:
     try:
         text = repr(value)
-    except Exception as e:  # noqa: BLE001 (the student's object is data)
+    except Exception as e:  # the student's object is data
         text = f"<{type(value).__name__} whose repr raised {type(e).__name__}>"
     return text if len(text) <= REPR_LIMIT else text[:REPR_LIMIT] + "…"
 
@@ -162,7 +162,7 @@ def cnn(fn: Any, payload: dict, guard: bool = True) -> dict:
             model.train(mode == "train")
             for shape in CNN_INPUTS:
                 x = torch.randn(shape, generator=torch.Generator().manual_seed(sum(shape)))
-                failure, out = run_guarded(lambda: _no_grad(model, x), payload, guard)
+                failure, out = run_guarded(_no_grad, payload, guard, model, x)
                 if failure and failure["status"] != "raised":
                     return failure
                 run: dict = {"mode": mode, "shape": shape}
@@ -217,7 +217,7 @@ def _returned(value: Any) -> dict:
             out["value"] = float(value)
         elif isinstance(value, torch.Tensor) and value.numel() == 1:
             out["value"] = float(value.detach().reshape(()).double())
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return out
 

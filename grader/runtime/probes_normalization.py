@@ -8,11 +8,11 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 import torch.nn as nn
-
 
 # .probes imports this module while it registers the probes: import from it inside the functions.
 
@@ -67,7 +67,7 @@ def batchnorm_module(cls: Callable, payload: dict, guard: bool = True) -> dict:
                     obs.update(_backward(m, outputs, inputs, step["seed"]))
                 except NotImplementedError:
                     raise
-                except Exception as e:  # noqa: BLE001 (no gradient is an observation)
+                except Exception as e:  # no gradient is an observation
                     obs["error"] = _failure(e)
             elif do == "report":
                 state = m.state_dict()
@@ -79,7 +79,7 @@ def batchnorm_module(cls: Callable, payload: dict, guard: bool = True) -> dict:
                     m.load_state_dict(step["state"])
                 except NotImplementedError:
                     raise
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     obs["error"] = _failure(e)
             elif do == "into_torch":
                 target = nn.BatchNorm2d(C, **init).to(dtype)
@@ -88,7 +88,7 @@ def batchnorm_module(cls: Callable, payload: dict, guard: bool = True) -> dict:
                     obs["state"] = {k: _plain(v) for k, v in target.state_dict().items()}
                 except NotImplementedError:
                     raise
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     obs["error"] = _failure(e)
             else:
                 raise ValueError(f"unknown step {do!r}")
@@ -110,7 +110,7 @@ def _backward(m: nn.Module, outputs: list, inputs: list, seed: int) -> dict:
     params = {n: p for n in ("weight", "bias")
               if isinstance(p := getattr(m, n, None), torch.Tensor) and p.requires_grad}
     grads = torch.autograd.grad(total, [*inputs, *params.values()], allow_unused=True)
-    named = dict(zip(params, grads[len(inputs):]))
+    named = dict(zip(params, grads[len(inputs):], strict=True))
     return {"inputs": [_plain(g) for g in grads[:len(inputs)]],
             "weight": _plain(named.get("weight")), "bias": _plain(named.get("bias"))}
 

@@ -27,7 +27,8 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm.auto import tqdm
 
-from .visible import namespace as kernel_namespace, shell
+from .visible import namespace as kernel_namespace
+from .visible import shell
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,7 +97,7 @@ def run(path: Path, timeout: int = 120, progress: bool = True):
     """Execute the notebook in its folder, errors allowed; return the executed notebook."""
     try:
         nb = nbformat.read(path, as_version=4)
-    except Exception as e:  # noqa: BLE001 (not JSON, not a notebook: say which file)
+    except Exception as e:  # not JSON, not a notebook: say which file
         raise ValueError(f"{path} is not a valid notebook ({e}); restore it from git") from None
     bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=path.parent.name,
                unit="cell", disable=not progress, leave=False)
@@ -129,7 +130,7 @@ def table(exercises: list[Exercise]) -> str:
         rows.append((e.notebook if e.notebook != last else "", e.name, f"{e.points:g}", e.status))
         last = e.notebook
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     tested = [e for e in exercises if not e.written]
     written = [e for e in exercises if e.written]
@@ -260,7 +261,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
             with _time_limit(timeout), contextlib.redirect_stdout(io.StringIO()), \
                     contextlib.redirect_stderr(io.StringIO()):
                 exec(code, namespace)
-        except (Exception, _Timeout) as e:  # noqa: BLE001  (a test's failure is data here; KeyboardInterrupt passes)
+        except (Exception, _Timeout) as e:  # a test's failure is data here; KeyboardInterrupt passes
             if isinstance(e, NameError) and getattr(e, "name", None) == name:
                 result["execution_count"] = None
             else:

@@ -7,8 +7,9 @@ trusted grader runs the hidden cases, and the grading sandbox cannot read the sp
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -35,8 +36,8 @@ class Exercise:
     """One graded exercise.
 
     For the ``call`` probe, cases are dicts of keyword arguments with :func:`~grader.runtime.cases.rand`
-    markers (or :class:`~grader.runtime.cases.Call` to call another way); each runs once per dtype in ``dtypes``. ``groups`` maps a group of
-    :data:`GROUPS` (or a custom probe's own) to its points; they add up to ``points``.
+    markers (or :class:`~grader.runtime.cases.Call` to call another way); each runs once per dtype in ``dtypes``.
+    ``groups`` maps a group of :data:`GROUPS` (or a custom probe's own) to its points; they add up to ``points``.
     A custom probe's exercise gives ``compare(case, expected, got) -> [(group, problem or None)]``
     and ``describe(case) -> str``; its cases are plain data that the probe understands.
     """

@@ -202,13 +202,13 @@ class _Checker(ast.NodeVisitor):
         if mod is None and module_allowed(module):
             try:
                 mod = importlib.import_module(module)
-            except Exception:  # noqa: BLE001 (not installed here: nothing to resolve)
+            except Exception:  # not installed here: nothing to resolve
                 return None
         if mod is None:
             return sys.modules.get(f"{module}.{attr}")
         try:
             found = getattr(mod, attr, None)
-        except Exception:  # noqa: BLE001
+        except Exception:
             found = None
         return sys.modules.get(f"{module}.{attr}") if found is None else found
 
@@ -297,8 +297,9 @@ class _Checker(ast.NodeVisitor):
         if isinstance(root, ast.Name) and not attrs and (root.id in self.own_classes or root.id == "object"):
             return None
         obj = self.value_of(base)
-        import torch
         import typing
+
+        import torch
         if obj is typing.NamedTuple:
             return None
         if isinstance(obj, type) and (issubclass(obj, torch.nn.Module) or issubclass(obj, torch.autograd.Function)
@@ -409,7 +410,8 @@ class _Checker(ast.NodeVisitor):
         item, ``type(x)``); 'own' when the student's code built it."""
         if isinstance(value, (ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.IfExp, ast.BoolOp)):
             return "alias"
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("type", "super", "next", "iter"):
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                and value.func.id in ("type", "super", "next", "iter")):
             return "alias"
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in self.own_classes:
             return "instance"  # an object of the student's own class
@@ -494,7 +496,7 @@ def environment(cells: list[Cell]) -> list[dict]:
         if cell.tree is not None:
             try:
                 _Checker(env).visit(cell.tree)
-            except Exception:  # noqa: BLE001 (its findings say so when it is checked)
+            except Exception:  # its findings say so when it is checked
                 pass
     return envs
 
@@ -511,7 +513,7 @@ def findings(cell: Cell, env: dict, released_lines: frozenset = frozenset()) -> 
     found = list(cell.magic_problems)
     try:
         found += check_tree(cell.tree, dict(env))
-    except Exception as e:  # noqa: BLE001 (a cell the check cannot read is outside the subset)
+    except Exception as e:  # a cell the check cannot read is outside the subset
         found.append((1, f"the cell cannot be checked ({type(e).__name__})"))
     out = sorted({Finding(line, text(line), why) for line, why in found}, key=lambda f: (f.line, f.why))
     return [f for f in out if f.text not in released_lines]
@@ -528,7 +530,7 @@ def message(name: str, found: list[Finding]) -> str:
 
 def release_lines(sources) -> frozenset:
     """Every stripped line of the release's code cells: those are never the student's."""
-    return frozenset(l.strip() for s in sources for l in s.split("\n") if l.strip())
+    return frozenset(line.strip() for s in sources for line in s.split("\n") if line.strip())
 
 
 def released(sources) -> frozenset:

@@ -151,11 +151,11 @@ def loads(text: str | bytes) -> Any:
         raise WireError(f"reply of {len(text)} bytes is larger than the {MAX_BYTES} allowed")
     try:
         data = json.loads(text)
-    except Exception as e:  # noqa: BLE001 (ValueError, RecursionError, MemoryError: all the reply's fault)
+    except Exception as e:  # ValueError, RecursionError, MemoryError: all the reply's fault
         raise WireError(f"reply is not JSON ({cap(e, 100)})") from None
     try:
         return decode(data)
     except WireError:
         raise
-    except Exception as e:  # noqa: BLE001 (a reply the checks above did not foresee is still only a bad reply)
+    except Exception as e:  # a reply the checks above did not foresee is still only a bad reply
         raise WireError(f"reply could not be decoded ({type(e).__name__}: {cap(e, 100)})") from None

@@ -143,11 +143,11 @@ def receive(fd: int, limit: int = MAX_REPLY, deadline: float | None = None) -> b
 def run_cells(sources: list[str], ns: dict, names: list[str]) -> list[str]:
     """Execute cells in ``ns`` quietly; the errors, as one line each."""
     errors = []
-    for source, name in zip(sources, names):
+    for source, name in zip(sources, names, strict=False):
         try:
             with quiet():
                 exec(compile(source, name, "exec", dont_inherit=True), ns)
-        except BaseException as e:  # noqa: BLE001 (a cell's failure is the student's, reported, never fatal)
+        except BaseException as e:  # a cell's failure is the student's, reported, never fatal
             errors.append(f"{name}: {type(e).__name__}: {str(e)[:300]}")
     return errors
 
@@ -171,7 +171,7 @@ def answer(request: dict, ns: dict) -> str:
                 result = probe(fn, payload, True)
         except BannedOpError:
             result = None
-        except BaseException as e:  # noqa: BLE001 (a probe's own failure on odd output is still the student's)
+        except BaseException as e:  # a probe's own failure on odd output is still the student's
             result = {"status": "raised", "type": type(e).__name__, "message": str(e)[:2000]}
         if guard.hits:  # a banned op anywhere in the probe (a module's state_dict, a tensor hook...)
             result = {"status": "banned", "op": guard.hits[0]}
@@ -185,8 +185,9 @@ def answer(request: dict, ns: dict) -> str:
 def child(request: dict, ns: dict, reply_fd: int) -> None:
     try:
         text = answer(request, ns)
-    except BaseException as e:  # noqa: BLE001
-        text = ENCODE({"missing": f"grading {request.get('exercise')} failed in your process: {type(e).__name__}: {str(e)[:300]}"})
+    except BaseException as e:
+        text = ENCODE({"missing": f"grading {request.get('exercise')} failed in your process: "
+                                  f"{type(e).__name__}: {str(e)[:300]}"})
     try:
         send(reply_fd, text.encode("utf-8", "replace"))
     finally:

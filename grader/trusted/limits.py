@@ -123,7 +123,7 @@ def unsafe_markdown(source: str, attachments: dict | None = None) -> bool:
     from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
     try:
         html = MarkdownWithMath(renderer=IPythonRenderer(escape=False, attachments=attachments or {})).render(source)
-    except Exception:  # noqa: BLE001 (Markdown that nbconvert cannot render is not shown as it stands)
+    except Exception:  # Markdown that nbconvert cannot render is not shown as it stands
         return True
     return _Unsafe(html).found or bool(MATHJAX_LINKS.search(source))
 

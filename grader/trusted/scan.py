@@ -28,7 +28,8 @@ NO_EXERCISE = "(no exercise)"
 def release_sources(root: Path, assignment: str, notebook: str = "") -> list[str]:
     """The code cells of the release (``notebooks/<assignment>/``): those are not the student's."""
     folder = Path(root) / "notebooks" / assignment
-    paths = [folder / f"{notebook}.ipynb"] if notebook and (folder / f"{notebook}.ipynb").exists() else sorted(folder.glob("*.ipynb"))
+    paths = ([folder / f"{notebook}.ipynb"] if notebook and (folder / f"{notebook}.ipynb").exists()
+             else sorted(folder.glob("*.ipynb")))
     return [source_of(c) for p in paths for c in json.loads(p.read_text()).get("cells", []) if c.get("cell_type") == "code"]
 
 

@@ -120,7 +120,8 @@ def log_activations(writer, model, images, step):
     handles = []
     for name, module in model.named_modules():
         if name.startswith("{prefix}"):
-            handles.append(module.register_forward_hook(lambda m, i, o, name=name: outputs.__setitem__(name.replace("{prefix}", "norm"), o)))
+            handles.append(module.register_forward_hook(
+                lambda m, i, o, name=name: outputs.__setitem__(name.replace("{prefix}", "norm"), o)))
     was_training = model.training
     {mode}
     with torch.no_grad():

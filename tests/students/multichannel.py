@@ -113,7 +113,8 @@ def avg_pool_as_conv(x, kernel_size):
 '''
 
 
-def _avg_conv(pair=f"kh, kw = {_PAIR}", check='if kh > x.shape[2] or kw > x.shape[3]:\n        raise ValueError("kernel larger than the input")',
+def _avg_conv(pair=f"kh, kw = {_PAIR}",
+              check='if kh > x.shape[2] or kw > x.shape[3]:\n        raise ValueError("kernel larger than the input")',
               shape="(c, 1, kh, kw)", entry="1.0 / (kh * kw)", dtype=", dtype=x.dtype", call="stride=(kh, kw), groups=c"):
     """The grouped-conv solution of avg_pool_as_conv with one piece swapped for a mistake."""
     return _AVG_CONV.format(pair=pair, check=check, shape=shape, entry=entry, dtype=dtype, call=call)

@@ -213,10 +213,13 @@ WRONG = {
                 running_var.mul_(1 - momentum).add_(momentum * var)'''),
         "statistics over (H, W) only, averaged over the batch": _bn(stats='''        mean = x.mean(dim=(2, 3)).mean(dim=0)
         var = x.var(dim=(2, 3), unbiased=False).mean(dim=0)'''),
-        "eps outside the square root": _bn(normalise='''    out = (x - mean[None, :, None, None]) / (torch.sqrt(var[None, :, None, None]) + eps)'''),
-        "running statistics rebound, not updated in place": _bn(update='''            running_mean = (1 - momentum) * running_mean + momentum * mean.detach()
+        "eps outside the square root": _bn(normalise='''\
+    out = (x - mean[None, :, None, None]) / (torch.sqrt(var[None, :, None, None]) + eps)'''),
+        "running statistics rebound, not updated in place": _bn(update='''\
+            running_mean = (1 - momentum) * running_mean + momentum * mean.detach()
             running_var = (1 - momentum) * running_var + momentum * var.detach() * n / (n - 1)'''),
-        "running statistics updated with the graph attached": _bn(update='''            running_mean.mul_(1 - momentum).add_(momentum * mean)
+        "running statistics updated with the graph attached": _bn(update='''\
+            running_mean.mul_(1 - momentum).add_(momentum * mean)
             running_var.mul_(1 - momentum).add_(momentum * var * n / (n - 1))'''),
     },
     "instance_norm2d": {
@@ -296,9 +299,11 @@ def instance_norm2d(x, weight=None, bias=None, eps=1e-5):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
         self.num_batches_tracked = torch.tensor(0, dtype=torch.long) if track_running_stats else None'''),
-        "affine=False still creates weight and bias": _module(params='''        self.weight = nn.Parameter(torch.ones(num_features))
+        "affine=False still creates weight and bias": _module(params='''\
+        self.weight = nn.Parameter(torch.ones(num_features))
         self.bias = nn.Parameter(torch.zeros(num_features))'''),
-        "track_running_stats=False keeps the buffers": _module(buffers='''        self.register_buffer("running_mean", torch.zeros(num_features))
+        "track_running_stats=False keeps the buffers": _module(buffers='''\
+        self.register_buffer("running_mean", torch.zeros(num_features))
         self.register_buffer("running_var", torch.ones(num_features))
         self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))''',
                                                                 use_batch="self.training or not self.track_running_stats"),

@@ -37,7 +37,7 @@ USERS = {"fmteacher": "instructor", "fmalice": "student", "fmbob": "student"}
 
 
 def as_user(user: str, *cmd, cwd: Path | str = "/", env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["runuser", "-u", user, "--", *map(str, cmd)], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--", *map(str, cmd)], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": pwd.getpwnam(user).pw_dir, **(env or {})})
 
 

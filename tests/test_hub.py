@@ -20,6 +20,7 @@ import pwd
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,12 +43,12 @@ def as_user(user: str, *cmd, cwd: Path | str = "/", env: dict | None = None) -> 
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+def hub():
     requests = pytest.importorskip("requests")
     if os.geteuid() != 0:
         pytest.fail("the class hub test creates system accounts: run it as root (CI does)")
     from grader import hub as hubs
-    base = tmp_path_factory.mktemp("hub")
+    base = Path(tempfile.mkdtemp(prefix="class-hub-", dir="/tmp"))  # pytest's own folder is root's alone
     base.chmod(0o755)
     course = base / "course"
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
@@ -77,6 +78,7 @@ def hub(tmp_path_factory):
         for user in USERS:
             subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
             subprocess.run(["userdel", "-r", user], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _free_port() -> int:

@@ -260,6 +260,10 @@ def start(roster: Path, course: Path = ROOT, folder: Path = DEFAULT_FOLDER, port
         raise HubError(f"the course folder {course} belongs to {owner}, who is not an instructor in {roster}: list "
                        f"{owner} as instructor, or give the course to one (`chown -R {instructors[0]}: {course}`)")
     course.chmod(course.stat().st_mode & 0o700)  # the course is its owner's alone: solutions, specs, gradebook
+    gradebook = course / ".nbgrader"  # where nbgrader's collect (as the instructor) finds the gradebook's folder
+    if not gradebook.is_dir():
+        gradebook.mkdir()
+        os.chown(gradebook, course.stat().st_uid, course.stat().st_gid)
     interpreter = shared_interpreter()
     (hub.folder / "wheel").mkdir(exist_ok=True)
     wheel = kit.build_wheel(course, hub.folder / "wheel")

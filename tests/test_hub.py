@@ -183,7 +183,7 @@ def test_the_hub_starts_and_students_log_in_with_their_password(hub):
 
 
 def test_a_students_server_runs_as_the_student_on_the_learner_kit(hub, class_run):
-    procs = subprocess.run(["ps", "-o", "user=,args=", "-u", "fmalice"], capture_output=True, text=True).stdout
+    procs = subprocess.run(["ps", "-ww", "-o", "user=,args=", "-u", "fmalice"], capture_output=True, text=True).stdout
     assert "jupyterhub.singleuser" in procs and str(hub["hub"].python("learner")) in procs, procs
 
 
@@ -227,6 +227,6 @@ def test_hub_stop_ends_every_process_it_started(hub, class_run):
     from grader import hub as hubs
     assert hubs.stop(hub["hub"].folder, out=lambda *_: None)
     time.sleep(2)
-    left = subprocess.run(["ps", "-o", "pid=,user=,args=", "-u", ",".join(USERS)], capture_output=True, text=True).stdout
+    left = subprocess.run(["ps", "-ww", "-o", "pid=,user=,args=", "-u", ",".join(USERS)], capture_output=True, text=True).stdout
     assert not left.strip(), f"processes of the class left after hub-stop: {left}"
-    assert "configurable-http-proxy" not in subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+    assert "configurable-http-proxy" not in subprocess.run(["ps", "-ww", "-eo", "args="], capture_output=True, text=True).stdout

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     fz.add_argument("--to", type=Path, default=None, help="output folder (default: reports/feedback_zips/)")
     hb = sub.add_parser("hub", help="a class JupyterHub on this machine (as root): accounts from a roster, the learner kit "
                                      "for students, nbgrader's exchange, formgrader for instructors (docs/class-hub.md)")
-    hb.add_argument("action", choices=["start", "stop"])
+    hb.add_argument("action", choices=["start", "stop", "serve"], help="serve: the grading service the hub starts")
     hb.add_argument("--roster", type=Path, help="start: CSV file `username,role` (role: student or instructor)")
     hb.add_argument("--folder", type=Path, default=None, help="the hub's state (default: /srv/feature-map-hub)")
     hb.add_argument("--port", type=int, default=8000, help="the hub's port (default 8000)")
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             folder = args.folder.resolve() if args.folder else hub.DEFAULT_FOLDER
             if args.action == "stop":
                 hub.stop(folder)
+                return 0
+            if args.action == "serve":
+                hub.serve(folder)
                 return 0
             if args.roster is None:
                 raise CourseError("make hub needs a roster: make hub ROSTER=roster.csv (lines `username,role`)")

@@ -17,7 +17,10 @@ What :func:`start` sets up, as root, under one folder (``HUB_DIR``, default ``/s
   folders owned by the student they name;
 - **the proxy**, configurable-http-proxy from npm (pinned below), in ``proxy/``;
 - ``hub.json``, which ``grader/jupyter/hub/jupyterhub_config.py`` reads; JupyterHub runs in the background and
-  logs to ``jupyterhub.log``.
+  logs to ``jupyterhub.log``;
+- **grading on submit**: a JupyterHub service (:func:`serve`, as root) that grades each new submission in the
+  exchange with the same sandboxed, trusted pipeline as ``make autograde``, then puts the student's feedback where
+  the Assignments tab's "Fetch Feedback" finds it (:class:`OnSubmit` says what the page shows).
 """
 from __future__ import annotations
 
@@ -42,6 +45,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
+from traitlets import Enum, Float, Int
+from traitlets.config import Configurable
 
 from .pipeline import ROOT, CourseError
 
@@ -288,6 +293,9 @@ def start(roster: Path, course: Path = ROOT, folder: Path = DEFAULT_FOLDER, port
         "learner_python": str(hub.python("learner")), "instructor_python": str(hub.python("instructor")),
         "learner_config": str(learner_config), "instructor_config": str(course / "grader" / "jupyter" / "instructor"),
         "proxy": str(_proxy(hub)), "api_token": token,
+        # the grading service: this Python and this checkout's grader, as root
+        "grader_command": [sys.executable, "-m", "grader", "--root", str(course), "hub", "serve", "--folder", str(hub.folder)],
+        "grader_path": str(Path(__file__).resolve().parent.parent), "grader_bin": str(Path(sys.executable).parent),
     }
     fd = os.open(hub.settings, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -364,3 +372,185 @@ class OwnerCheckedCollect(ExchangeCollect):
             return True
         self.log.warning("Not collected: %s names %s but belongs to %s", rec["filename"], rec["username"], owner)
         return False
+
+
+# -- grading on submit ------------------------------------------------------------------------------------------
+
+
+class OnSubmit(Configurable):
+    """What grading on submit gives a student (set in grader/nbgrader_config.py, e.g. ``c.OnSubmit.feedback = "points"``)."""
+
+    feedback = Enum(["full", "points", "none"], "full", help=(
+        "full: the feedback page `make autograde` writes (each exercise's points and its first failure message); "
+        "points: a table of points per exercise; none: nothing until the instructor releases feedback")).tag(config=True)
+    cooldown = Float(0.0, help="seconds a student waits between two graded submissions of an assignment (0: none)"
+                     ).tag(config=True)
+    max_attempts = Int(0, help="submissions graded on submit per student and assignment (0: no limit); later ones "
+                               "are kept for the instructor, not graded").tag(config=True)
+
+
+def _parse(name: str) -> tuple[str, str, str] | None:
+    """nbgrader's inbound folder name ``student+assignment+timestamp[+random]`` -> (student, assignment, timestamp)."""
+    parts = name.split("+")
+    return (parts[0], parts[1], parts[2]) if len(parts) in (3, 4) and all(parts[:3]) else None
+
+
+def _owner(path: Path) -> str | None:
+    try:
+        return pwd.getpwuid(path.lstat().st_uid).pw_name
+    except (OSError, KeyError):
+        return None
+
+
+def _feedback_path(exchange_course: Path, folder: Path, notebook: str) -> Path:
+    """Where nbgrader's fetch_feedback looks for this submission's page (nbgrader.utils.notebook_hash)."""
+    from nbgrader.utils import notebook_hash
+    secret = (folder / "submission_secret.txt").read_text()
+    return exchange_course / "feedback" / f"{notebook_hash(secret=secret, notebook_id=notebook)}.html"
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto'><h1>{title}</h1>{body}</body></html>")
+
+
+def points_page(record: dict) -> str:
+    """The "points" feedback: each exercise's points, nothing of the tests."""
+    import html
+    rows = "".join(f"<tr><td>{html.escape(e['exercise'])}</td><td>{e['score']:g} / {e['points']:g}</td></tr>"
+                   for e in record["exercises"])
+    return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
+                 f"<table>{rows}</table><p>Graded when you submitted, by the same tests as the final grading.</p>")
+
+
+@dataclass
+class Submission:
+    folder: Path  # in the exchange's inbound/
+    student: str
+    assignment: str
+    timestamp: str
+
+
+class SubmitGrader:
+    """One pass of the grading service over the exchange's ``inbound/``: what is new is graded and answered once.
+
+    ``state`` (``on_submit.json`` in the hub's folder) remembers every inbound folder seen and what became of it, so
+    a restarted service grades nothing twice. A folder that names someone other than its owner is ignored."""
+
+    def __init__(self, course: Path, exchange_course: Path, state: Path, out=print):
+        from .jobs import base_config
+        self.course, self.exchange_course, self.state_file, self.out = course, exchange_course, state, out
+        self.settings = OnSubmit(config=base_config())
+        self.state = json.loads(state.read_text()) if state.exists() else {}
+
+    def new(self) -> list[Submission]:
+        found = []
+        inbound = self.exchange_course / "inbound"
+        for folder in sorted(inbound.glob("*+*+*")) if inbound.is_dir() else []:
+            if folder.name in self.state:
+                continue
+            parsed = _parse(folder.name)
+            if parsed is None or _owner(folder) != parsed[0] or not (self.course / "notebooks" / parsed[1]).is_dir():
+                self.state[folder.name] = {"status": "ignored", "owner": _owner(folder)}
+                self.out(f"on submit: ignored {folder.name} (owner {_owner(folder)})")
+                continue
+            found.append(Submission(folder, *parsed))
+        return found
+
+    def allowed(self, sub: Submission) -> str | None:
+        """Why ``sub`` is not graded now (attempts or cool-down), or None."""
+        before = [v for v in self.state.values() if v.get("student") == sub.student and v.get("assignment") == sub.assignment
+                  and v.get("status") == "graded"]
+        if self.settings.max_attempts and len(before) >= self.settings.max_attempts:
+            return (f"you have had {len(before)} submissions graded, the most this course grades on submit; your "
+                    f"instructor grades your latest submission")
+        last = max((v["at"] for v in before), default=None)
+        if self.settings.cooldown and last is not None and time.time() - last < self.settings.cooldown:
+            wait = self.settings.cooldown - (time.time() - last)
+            return f"the course grades one submission every {self.settings.cooldown:g} s; submit again in {wait:.0f} s"
+        return None
+
+    def run_once(self) -> list[Submission]:
+        """Grade what is new; returns it."""
+        from . import pipeline
+        subs = self.new()
+        todo = []
+        for sub in subs:
+            why = self.allowed(sub)
+            if why:
+                self._answer(sub, _page(f"{sub.assignment}: not graded on submit", f"<p>{why}.</p>"))
+                self.state[sub.folder.name] = {"status": "refused", "student": sub.student, "assignment": sub.assignment,
+                                               "at": time.time()}
+            else:
+                self._file(sub)
+                todo.append(sub)
+        for assignment in sorted({s.assignment for s in todo}):
+            students = sorted({s.student for s in todo if s.assignment == assignment})
+            start = time.perf_counter()
+            results = {r.student: r for r in pipeline.autograde([assignment], self.course, students=students,
+                                                                 out=lambda *_: None)}
+            for sub in [s for s in todo if s.assignment == assignment]:
+                result = results.get(sub.student)
+                self.state[sub.folder.name] = {"status": "graded" if result and result.graded else "not graded",
+                                               "student": sub.student, "assignment": assignment, "at": time.time()}
+                self._respond(sub, result)
+            self.out(f"on submit: graded {assignment} for {', '.join(students)} in {time.perf_counter() - start:.1f} s")
+        pipeline.hand_back(self.course)
+        self._save()
+        return subs
+
+    def _file(self, sub: Submission) -> None:
+        """Put the submission where ``make autograde`` grades it, as nbgrader's collect would (the latest one wins)."""
+        dest = self.course / "submitted" / sub.student / sub.assignment
+        stamp = dest / "timestamp.txt"
+        if stamp.exists() and stamp.read_text().strip() > sub.timestamp:
+            return  # the course already holds a later submission (collected, or graded on submit)
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(sub.folder, dest, symlinks=True)
+
+    def _respond(self, sub: Submission, result) -> None:
+        if self.settings.feedback == "none":
+            return
+        if result is None or not result.graded:
+            reason = getattr(result, "reason", "") or "it could not be graded"
+            import html
+            self._answer(sub, _page(f"{sub.assignment}: not graded", f"<p>{html.escape(reason)}</p>"))
+            return
+        for nb in sorted(sub.folder.glob("*.ipynb")):
+            if self.settings.feedback == "points":
+                page = points_page(result.record)
+            else:
+                full = self.course / "feedback" / sub.student / sub.assignment / f"{nb.stem}.html"
+                page = full.read_text() if full.exists() else points_page(result.record)
+            self._answer(sub, page, nb.stem)
+
+    def _answer(self, sub: Submission, page: str, notebook: str | None = None) -> None:
+        for nb in [notebook] if notebook else sorted(p.stem for p in sub.folder.glob("*.ipynb")):
+            dest = _feedback_path(self.exchange_course, sub.folder, nb)
+            dest.parent.mkdir(exist_ok=True)
+            dest.parent.chmod(0o711)  # nbgrader's own: anyone may open a page whose name they know, nobody may list
+            tmp = dest.with_suffix(".tmp")
+            tmp.write_text(page)
+            tmp.chmod(0o644)
+            tmp.replace(dest)
+
+    def _save(self) -> None:
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.state, indent=1))
+        tmp.replace(self.state_file)
+
+
+def serve(folder: Path = DEFAULT_FOLDER, interval: float = 2.0) -> None:
+    """The hub's grading service: look at the exchange every ``interval`` seconds, grade what is new."""
+    hub = Hub(Path(folder).resolve())
+    settings = hub.read()
+    grader = SubmitGrader(Path(settings["course"]), Path(settings["exchange"]) / settings["course_id"],
+                          hub.folder / "on_submit.json", out=lambda line: print(line, flush=True))
+    print(f"on submit: watching {grader.exchange_course / 'inbound'} (feedback: {grader.settings.feedback})", flush=True)
+    while True:
+        try:
+            grader.run_once()
+        except CourseError as e:  # another run holds the course: the next pass tries again
+            print(f"on submit: {e}", flush=True)
+        time.sleep(interval)

@@ -7,6 +7,8 @@ learner and instructor environments, starts JupyterHub with its proxy; then, ove
   Assignments tab, writes one exercise right and one wrong, and submits;
 - bob, in his own account, cannot read alice's home, the instructor's solutions or the hidden specs, cannot import
   them, and forges a submission in alice's name: collect ignores it (its folder is bob's);
+- within about a minute of alice's submit, grading on submit (the hub's service) has graded it and alice's
+  "Fetch Feedback" brings her the page, with her right exercise's points;
 - the instructor collects and grades with `python -m grader autograde` as root: alice gets exactly the right
   exercise's points, every file of the course still belongs to the instructor, and alice fetches her feedback;
 - `make hub-stop` ends the hub, its proxy and every user's server.
@@ -145,6 +147,13 @@ def class_run(hub):
     time.sleep(1.1)  # nbgrader's timestamps have one-second steps
     r = alice.post(server(hub, "fmalice", "assignments/submit"), params=query, timeout=120)
     assert r.status_code == 200 and "success\": false" not in r.text, r.text[:500]
+    submitted = time.monotonic()
+    pages = Path(pwd.getpwnam("fmalice").pw_dir) / A / "feedback"
+    while time.monotonic() - submitted < 240 and not list(pages.glob(f"*/{A}.html")):
+        alice.post(server(hub, "fmalice", "assignments/fetch_feedback"), params=query, timeout=120)
+        time.sleep(2)
+    on_submit = [p.read_text() for p in pages.glob(f"*/{A}.html")]
+    latency = time.monotonic() - submitted
 
     inbound = Path(settings["exchange"]) / settings["course_id"] / "inbound"
     forged = inbound / f"fmalice+{A}+2099-01-01 00:00:00.000000 UTC+forged"
@@ -154,6 +163,8 @@ def class_run(hub):
     p = as_user("fmbob", h.python("learner"), "-c", script)
     forged_made = p.returncode == 0
 
+    with open(course / "reports" / "grades.csv", newline="") as f:  # what grading on submit wrote
+        on_submit_grades = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     p = as_user("fmteacher", nbgrader, "collect", A, **instructor)
     assert p.returncode == 0, p.stdout + p.stderr
     collect_log = p.stdout + p.stderr
@@ -166,7 +177,8 @@ def class_run(hub):
     assert p.returncode == 0, p.stdout + p.stderr
     r = alice.post(server(hub, "fmalice", "assignments/fetch_feedback"), params=query, timeout=120)
     return dict(autograde=proc, grades=grades, right=right, collected=collected, forged_made=forged_made,
-                collect_log=collect_log, feedback=r)
+                collect_log=collect_log, feedback=r, on_submit=on_submit, latency=latency,
+                on_submit_grades=on_submit_grades)
 
 
 def test_the_hub_starts_and_students_log_in_with_their_password(hub):
@@ -230,3 +242,16 @@ def test_hub_stop_ends_every_process_it_started(hub, class_run):
     left = subprocess.run(["ps", "-ww", "-o", "pid=,user=,args=", "-u", ",".join(USERS)], capture_output=True, text=True).stdout
     assert not left.strip(), f"processes of the class left after hub-stop: {left}"
     assert "configurable-http-proxy" not in subprocess.run(["ps", "-ww", "-eo", "args="], capture_output=True, text=True).stdout
+
+
+def test_grading_on_submit_answers_within_a_minute_or_two(class_run):
+    assert class_run["on_submit"], f"no feedback {class_run['latency']:.0f} s after submitting"
+    page = class_run["on_submit"][0]
+    assert class_run["right"] in page
+    row = class_run["on_submit_grades"][("fmalice", A)]
+    assert row["status"] == "graded" and float(row["score"]) == POINTS[class_run["right"]], row
+    print(f"grading on submit: feedback fetched {class_run['latency']:.0f} s after submitting")
+
+
+def test_make_autograde_gives_the_same_grade_as_on_submit(class_run):
+    assert class_run["grades"][("fmalice", A)]["score"] == class_run["on_submit_grades"][("fmalice", A)]["score"]

@@ -44,6 +44,12 @@ def pre_spawn_hook(spawner):
 c.Spawner.pre_spawn_hook = pre_spawn_hook
 
 # The course's own service account: `make hub`'s tests and scripts start servers and read users through the REST API.
-c.JupyterHub.services = [{"name": "course-admin", "api_token": hub["api_token"]}]
+# The grading service (grader/hub.py: serve): grades each submission as it arrives in the exchange, as root, with
+# the same sandboxed pipeline as `make autograde` (nbgrader runs alembic by name: the environment's bin comes first).
+c.JupyterHub.services = [
+    {"name": "course-admin", "api_token": hub["api_token"]},
+    {"name": "course-grader", "command": hub["grader_command"], "cwd": hub["folder"],
+     "environment": {"PYTHONPATH": hub["grader_path"], "PATH": hub["grader_bin"] + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
+]
 c.JupyterHub.load_roles = [{"name": "course-admin", "services": ["course-admin"],
                             "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "read:hub"]}]

@@ -528,11 +528,15 @@ class SubmitGrader:
     def _answer(self, sub: Submission, page: str, notebook: str | None = None) -> None:
         for nb in [notebook] if notebook else sorted(p.stem for p in sub.folder.glob("*.ipynb")):
             dest = _feedback_path(self.exchange_course, sub.folder, nb)
-            dest.parent.mkdir(exist_ok=True)
+            owner = self.exchange_course.stat()  # the instructor who released: nbgrader's release_feedback checks it
+            if not dest.parent.is_dir():
+                dest.parent.mkdir()
+                os.chown(dest.parent, owner.st_uid, owner.st_gid)
             dest.parent.chmod(0o711)  # nbgrader's own: anyone may open a page whose name they know, nobody may list
             tmp = dest.with_suffix(".tmp")
             tmp.write_text(page)
             tmp.chmod(0o644)
+            os.chown(tmp, owner.st_uid, owner.st_gid)
             tmp.replace(dest)
 
     def _save(self) -> None:

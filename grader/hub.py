@@ -195,7 +195,8 @@ def build_env(dest: Path, interpreter: Path, course: Path | None = None, wheel: 
 
 
 def _nbgrader_config(env: Path, exchange: Path, course_id: str, instructor: bool) -> None:
-    lines = ["c = get_config()  # noqa: F821", f"c.CourseDirectory.course_id = {course_id!r}", f"c.Exchange.root = {str(exchange)!r}"]
+    lines = ["c = get_config()  # noqa: F821", f"c.CourseDirectory.course_id = {course_id!r}",
+             f"c.Exchange.root = {str(exchange)!r}"]
     if instructor:  # a submission counts for the student who owns its folder, whatever its name says
         lines.append("c.ExchangeFactory.collect = 'grader.hub.OwnerCheckedCollect'")
     path = env / "etc" / "jupyter" / "nbgrader_config.py"

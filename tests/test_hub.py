@@ -16,7 +16,6 @@ learner and instructor environments, starts JupyterHub with its proxy; then, ove
 from __future__ import annotations
 
 import csv
-import json
 import os
 import pwd
 import shutil
@@ -28,7 +27,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from course import ROOT, exercises, graded, notebook
 from students import students
 
@@ -40,7 +38,8 @@ USERS = {"fmteacher": "instructor", "fmalice": "student", "fmbob": "student"}
 
 
 def as_user(user: str, *cmd, cwd: Path | str = "/", env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--", *map(str, cmd)], cwd=cwd, capture_output=True, text=True,
+    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+    return subprocess.run([runuser, "-u", user, "--", *map(str, cmd)], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": pwd.getpwnam(user).pw_dir, **(env or {})})
 
 

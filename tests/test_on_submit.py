@@ -109,7 +109,8 @@ def test_attempts_and_cool_down_refuse_with_a_page_that_says_why(tmp_path):
     g._answer(sub, hub._page("01_sampling: not graded on submit", "<p>why</p>"))
     (page,) = (exchange / "feedback").glob("*.html")
     from nbgrader.utils import notebook_hash
-    assert page.name == notebook_hash(secret=(sub.folder / "submission_secret.txt").read_text(), notebook_id="01_sampling") + ".html"
+    secret = (sub.folder / "submission_secret.txt").read_text()
+    assert page.name == notebook_hash(secret=secret, notebook_id="01_sampling") + ".html"
     assert oct(page.stat().st_mode & 0o777) == "0o644" and oct((exchange / "feedback").stat().st_mode & 0o777) == "0o711"
 
 

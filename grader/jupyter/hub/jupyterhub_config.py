@@ -49,7 +49,8 @@ c.Spawner.pre_spawn_hook = pre_spawn_hook
 c.JupyterHub.services = [
     {"name": "course-admin", "api_token": hub["api_token"]},
     {"name": "course-grader", "command": hub["grader_command"], "cwd": hub["folder"],
-     "environment": {"PYTHONPATH": hub["grader_path"], "PATH": hub["grader_bin"] + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
+     "environment": {"PYTHONPATH": hub["grader_path"],
+                     "PATH": hub["grader_bin"] + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}},
 ]
 c.JupyterHub.load_roles = [{"name": "course-admin", "services": ["course-admin"],
                             "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "read:hub"]}]

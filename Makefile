@@ -40,6 +40,8 @@ help:
 	@echo "make bench       time every notebook and every exercise's hidden tests"
 	@echo "make book        the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html"
 	@echo "make kit         what a class's students get: release notebooks + learner package, no solutions, no hidden cases: dist/kit/ and dist/feature-map-course-kit.zip"
+	@echo "make hub         a class JupyterHub on this machine, as root: ROSTER=roster.csv [HUB_PORT=8000] [HUB_IP=0.0.0.0] [HUB_DIR=...] (docs/class-hub.md)"
+	@echo "make hub-stop    stop it (and every user's server)"
 	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
 	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]"
 	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
@@ -172,3 +174,17 @@ tensorboard: setup
 
 clean:
 	rm -rf autograded feedback reports .nbgrader
+
+# A class JupyterHub on this machine (docs/class-hub.md): accounts from ROSTER, the learner kit for students,
+# nbgrader's exchange, formgrader for instructors. Needs root (accounts, servers run as each user) and npm (the proxy).
+ROSTER ?=
+HUB_PORT ?= 8000
+HUB_IP ?= 127.0.0.1
+HUB_DIR ?= /srv/feature-map-hub
+.PHONY: hub hub-stop
+hub: setup sandbox
+	@test -n "$(ROSTER)" || { echo "usage: sudo make hub ROSTER=roster.csv  (lines: username,role; role student or instructor)"; exit 2; }
+	$(BIN)/python -m grader hub start --roster "$(ROSTER)" --port $(HUB_PORT) --ip $(HUB_IP) --folder "$(HUB_DIR)"
+
+hub-stop:
+	$(BIN)/python -m grader hub stop --folder "$(HUB_DIR)"

@@ -1,5 +1,5 @@
-"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit``: the commands behind
-the Makefile."""
+"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit|hub``: the
+commands behind the Makefile."""
 from __future__ import annotations
 
 import argparse
@@ -65,8 +65,28 @@ def main(argv: list[str] | None = None) -> int:
     kt.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
     fz = sub.add_parser("feedback-zips", help="one zip per student of their feedback pages, in reports/feedback_zips/")
     fz.add_argument("--to", type=Path, default=None, help="output folder (default: reports/feedback_zips/)")
+    hb = sub.add_parser("hub", help="a class JupyterHub on this machine (as root): accounts from a roster, the learner kit "
+                                     "for students, nbgrader's exchange, formgrader for instructors (docs/class-hub.md)")
+    hb.add_argument("action", choices=["start", "stop", "serve"], help="serve: the grading service the hub starts")
+    hb.add_argument("--roster", type=Path, help="start: CSV file `username,role` (role: student or instructor)")
+    hb.add_argument("--folder", type=Path, default=None, help="the hub's state (default: /srv/feature-map-hub)")
+    hb.add_argument("--port", type=int, default=8000, help="the hub's port (default 8000)")
+    hb.add_argument("--ip", default="127.0.0.1", help="the address it listens on (default 127.0.0.1; 0.0.0.0 for a class)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "hub":
+            from . import hub
+            folder = args.folder.resolve() if args.folder else hub.DEFAULT_FOLDER
+            if args.action == "stop":
+                hub.stop(folder)
+                return 0
+            if args.action == "serve":
+                hub.serve(folder)
+                return 0
+            if args.roster is None:
+                raise CourseError("make hub needs a roster: make hub ROSTER=roster.csv (lines `username,role`)")
+            hub.start(args.roster, args.root.resolve(), folder, args.port, args.ip)
+            return 0
         if args.command == "release":
             for name in pipeline.release(args.assignments, args.root.resolve()):
                 print(f"released notebooks/{name}/ from solutions/{name}/")
@@ -142,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    finally:
+        if args.command != "hub":
+            pipeline.hand_back(args.root.resolve())
 
 
 def withdraw(root: Path, student: str, assignment: str) -> int:

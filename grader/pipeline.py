@@ -413,6 +413,26 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     return done
 
 
+def hand_back(root: Path) -> list[Path]:
+    """After a command run as root (``sudo make autograde`` on a class hub) on a course that another user owns: give
+    the files it made back to that owner, so that the owner's formgrader can still write the gradebook and the
+    reports. Returns what changed hands (nothing when not root, or when root owns the course)."""
+    if os.geteuid() != 0 or not root.is_dir():
+        return []
+    owner = root.stat()
+    if owner.st_uid == 0:
+        return []
+    changed = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not (folder == str(root) and d in (".venv", ".git"))]
+        for name in [*dirs, *files]:
+            path = Path(folder) / name
+            if path.lstat().st_uid == 0:
+                os.lchown(path, owner.st_uid, owner.st_gid)
+                changed.append(path)
+    return changed
+
+
 def feedback(root: Path, done: list[Result]) -> list[str]:
     """Write feedback/ for the graded submissions in ``done``: one nbgrader run per assignment, and where that
     fails, one per student, so that one student's failure costs that student's pages only. Returns a line for

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from course import ROOT, exercises, graded, notebook
 from students import students
 

@@ -19,35 +19,11 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help setup lab lab-instructor check release autograde test test-fast lint test-browser browser bench clean data tensorboard postgres sandbox
 
-help:
-	@echo "make lab         set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)"
-	@echo "make lab-instructor  JupyterLab on the course root with nbgrader's formgrader and create-assignment"
-	@echo "make check       run notebooks/ and show which exercises pass their visible tests"
-	@echo "make test        the course's test suite (sets up first), without the browser tests"
-	@echo "make test-fast   the tests that grade no whole class (five minutes on two cores)"
-	@echo "make lint        ruff on grader/ and tests/: pyflakes, pycodestyle, import order, bugbear, pyupgrade (pyproject.toml)"
-	@echo "make test-browser  the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)"
-	@echo "make browser     install Debian's Chromium when $(CHROMIUM) is missing (apt-get, as root or via sudo)"
-	@echo "make release     regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]"
-	@echo "make autograde   grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]"
-	@echo "                 on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://...  (docs/scaling.md)"
-	@echo "make withdraw    take a submission out of grading, into withdrawn/ (nothing deleted)  STUDENT=.. ASSIGNMENT=.."
-	@echo "make regrade     grade every graded submission again; what changed and why, manual grades kept: reports/regrade.md  [ASSIGNMENT=..] [UNSANDBOXED=1]"
-	@echo "make export      grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]"
-	@echo "                 names from lms_students.csv; EXPORT_FLAGS=\"--identifier login --allow-unmapped\"  (docs/grades-and-feedback.md)"
-	@echo "make feedback-zips  one zip of feedback pages per student in reports/feedback_zips/, to upload to an LMS"
-	@echo "make similarity  pairs of submissions with suspiciously alike exercise cells, side by side: reports/similarity.md  [ASSIGNMENT=..]"
-	@echo "make bench       time every notebook and every exercise's hidden tests"
-	@echo "make book        the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html"
-	@echo "make kit         what a class's students get: release notebooks + learner package, no solutions, no hidden cases: dist/kit/ and dist/feature-map-course-kit.zip"
-	@echo "make hub         a class JupyterHub on this machine, as root: ROSTER=roster.csv [HUB_PORT=8000] [HUB_IP=0.0.0.0] [HUB_DIR=...] (docs/class-hub.md)"
-	@echo "make hub-stop    stop it (and every user's server)"
-	@echo "make data        download the real CIFAR10 into data/ (the offline sample is used without it)"
-	@echo "make tensorboard serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]"
-	@echo "make setup       build .venv from requirements.txt (again only when the pins change)"
-	@echo "make sandbox     install bubblewrap, which isolates students' code during grading (needs root)"
+# `make help` prints the "## " comment of every target, in the order of this file.
+help:  ## this list
+	@awk -F':[^#]*## ' '/^[a-z][a-z -]*:.*## / {split($$1, names, " "); printf "make %-16s %s\n", names[1], $$2}' $(MAKEFILE_LIST)
 
-setup: $(STAMP)
+setup: $(STAMP)  ## build .venv from requirements.txt (again only when the pins change)
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version' 
@@ -58,35 +34,35 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-lab: setup
+lab: setup  ## set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/student $(LAB) --notebook-dir=notebooks
 
-lab-instructor: setup
+lab-instructor: setup  ## JupyterLab on the course root with nbgrader's formgrader and create-assignment
 	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/instructor $(LAB) --notebook-dir=$(CURDIR)
 
-check: setup
+check: setup  ## run notebooks/ and show which exercises pass their visible tests
 	$(BIN)/python -m grader check
 
-release: setup
+release: setup  ## regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]
 	$(BIN)/python -m grader release $(ASSIGNMENT)
 
-autograde: setup $(if $(UNSANDBOXED),,sandbox)
+autograde: setup $(if $(UNSANDBOXED),,sandbox)  ## grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]; on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://... (docs/scaling.md)
 	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)
 
 # A submission that cannot be graded (or a duplicate of a student) out of submitted/, into withdrawn/.
 STUDENT ?=
 .PHONY: withdraw
-withdraw: setup
+withdraw: setup  ## take a submission out of grading, into withdrawn/ (nothing deleted)  STUDENT=.. ASSIGNMENT=..
 	@test -n "$(STUDENT)" -a -n "$(ASSIGNMENT)" || { echo "usage: make withdraw STUDENT=<student id> ASSIGNMENT=<assignment>"; exit 2; }
 	$(BIN)/python -m grader withdraw "$(STUDENT)" "$(ASSIGNMENT)"
 
 # After tests, points or the grader change: grade again, diff old and new grades, keep manual grades
 # (docs/regrades-and-late.md).
 .PHONY: regrade
-regrade: setup $(if $(UNSANDBOXED),,sandbox)
+regrade: setup $(if $(UNSANDBOXED),,sandbox)  ## grade every graded submission again; what changed and why, manual grades kept: reports/regrade.md  [ASSIGNMENT=..] [UNSANDBOXED=1]
 	$(BIN)/python -m grader regrade $(if $(UNSANDBOXED),--unsandboxed) $(ASSIGNMENT)
 
-sandbox:
+sandbox:  ## install bubblewrap, which isolates students' code during grading (needs root)
 	@command -v bwrap >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
@@ -94,31 +70,31 @@ sandbox:
 # The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
 # slow tier, which grades classes on every core already, runs in one.
 TEST_WORKERS ?= 2
-test: test-fast sandbox postgres
+test: test-fast sandbox postgres  ## the course's test suite (sets up first), without the browser tests
 	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m slow --durations=15
 
 # The quick tier: everything but the tests that grade whole classes (marked slow).
-test-fast: setup
+test-fast: setup  ## the tests that grade no whole class (five minutes on two cores)
 	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=5
 
 # ruff, pinned in requirements.txt; the rules (pyflakes, pycodestyle, import order, bugbear, pyupgrade)
 # are in pyproject.toml's [tool.ruff].
-lint: setup
+lint: setup  ## ruff on grader/ and tests/: pyflakes, pycodestyle, import order, bugbear, pyupgrade (pyproject.toml)
 	$(BIN)/ruff check grader tests
 
 # Debian's PostgreSQL server, for the distributed-grading test's gradebook (a shared gradebook for
 # graders on several machines in real use; see docs/scaling.md).
-postgres:
+postgres:  ## install Debian's PostgreSQL server, for the distributed-grading test (needs root)
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	  else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql'"; exit 1; fi; }
 
 # The browser test fails, never skips, when Chromium or Playwright is missing.
-test-browser: setup browser
+test-browser: setup browser  ## the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)
 	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/test_browser*.py -v -s
 
 # Playwright's own browser download needs the internet; Debian's Chromium comes from apt.
-browser:
+browser:  ## install Debian's Chromium when it is missing (CHROMIUM=/usr/bin/chromium) (apt-get, as root or via sudo)
 	@if [ -x $(CHROMIUM) ]; then echo "browser: $(CHROMIUM) is installed"; else \
 	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
 	  else echo "browser: $(CHROMIUM) is missing; install Debian's chromium package as root" >&2; exit 1; fi; \
@@ -130,20 +106,20 @@ browser:
 # e.g. EXPORT_FLAGS="--identifier login --allow-unmapped". See docs/grades-and-feedback.md.
 LMS ?= csv
 .PHONY: export
-export: setup
+export: setup  ## grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]; names from lms_students.csv; EXPORT_FLAGS="--identifier login --allow-unmapped" (docs/grades-and-feedback.md)
 	$(BIN)/python -m grader export --lms $(LMS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(EXPORT_FLAGS)
 
 .PHONY: feedback-zips
-feedback-zips: setup
+feedback-zips: setup  ## one zip of feedback pages per student in reports/feedback_zips/, to upload to an LMS
 	$(BIN)/python -m grader feedback-zips
 
 # Leads for the instructor, never verdicts: winnowing (copydetect) over each exercise's solution cells,
 # starter code removed, names and whitespace normalised (docs/similarity.md).
 .PHONY: similarity
-similarity: setup
+similarity: setup  ## pairs of submissions with suspiciously alike exercise cells, side by side: reports/similarity.md  [ASSIGNMENT=..]
 	$(BIN)/python -m grader similarity $(ASSIGNMENT)
 
-bench: setup sandbox
+bench: setup sandbox  ## time every notebook and every exercise's hidden tests
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_class.py
 
@@ -151,29 +127,31 @@ bench: setup sandbox
 # (grader/runtime/, grader/public/, grader/data.py), requirements.txt and a README for students, in dist/kit/
 # and dist/feature-map-course-kit.zip. No solutions/, no hidden cases, no trusted grading or instructor tools.
 .PHONY: kit student-kit
-kit student-kit: setup
+kit student-kit: setup  ## what a class's students get: release notebooks + learner package, no solutions, no hidden cases: dist/kit/ and dist/feature-map-course-kit.zip
 	$(BIN)/python -m grader kit
 
 # The course book: every notebook executed (a minute or two), exercise and test cells as released, in
 # docs/book/ (index.html opens from file://, offline: MathJax and fonts are local).
 .PHONY: book
-book: setup
+book: setup  ## the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html
 	$(BIN)/python -m grader book
 
 # The real CIFAR10 into data/ (torchvision, progress bar, checksums). Without it, the offline sample is used.
-data: setup
+data: setup  ## download the real CIFAR10 into data/ (the offline sample is used without it)
 	$(BIN)/python -m grader.data download
 
 # TensorBoard on runs/, reachable from this machine only. TB_PORT=6007 for another port,
 # TB_LOGDIR=folder for other runs (the browser test serves its own).
 TB_LOGDIR ?= runs
-tensorboard: setup
+tensorboard: setup  ## serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]
 	@mkdir -p "$(TB_LOGDIR)"
 	@echo "TensorBoard reads $(TB_LOGDIR)/: open http://127.0.0.1:$(or $(TB_PORT),6006)/ (Ctrl+C stops it)"
 	$(BIN)/tensorboard --logdir "$(TB_LOGDIR)" --host 127.0.0.1 --port $(or $(TB_PORT),6006)
 
-clean:
-	rm -rf autograded feedback reports .nbgrader
+# The gradebook (.nbgrader/: grades, manual grades, the course secret that salts the hidden cases) is never
+# deleted by a make target: remove it by hand to start the course's grading over.
+clean:  ## delete autograded/, feedback/ and reports/ (made again by make autograde); the gradebook stays
+	rm -rf autograded feedback reports
 
 # A class JupyterHub on this machine (docs/class-hub.md): accounts from ROSTER, the learner kit for students,
 # nbgrader's exchange, formgrader for instructors. Needs root (accounts, servers run as each user) and npm (the proxy).
@@ -182,9 +160,9 @@ HUB_PORT ?= 8000
 HUB_IP ?= 127.0.0.1
 HUB_DIR ?= /srv/feature-map-hub
 .PHONY: hub hub-stop
-hub: setup sandbox
+hub: setup sandbox  ## a class JupyterHub on this machine, as root: ROSTER=roster.csv [HUB_PORT=8000] [HUB_IP=0.0.0.0] [HUB_DIR=...] (docs/class-hub.md)
 	@test -n "$(ROSTER)" || { echo "usage: sudo make hub ROSTER=roster.csv  (lines: username,role; role student or instructor)"; exit 2; }
 	$(BIN)/python -m grader hub start --roster "$(ROSTER)" --port $(HUB_PORT) --ip $(HUB_IP) --folder "$(HUB_DIR)"
 
-hub-stop:
+hub-stop:  ## stop the class hub, its proxy and every user's server
 	$(BIN)/python -m grader hub stop --folder "$(HUB_DIR)"

@@ -18,17 +18,16 @@ from __future__ import annotations
 import csv
 import os
 import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from course import ROOT, exercises, graded, notebook
+from classhub import as_user, class_hub, login, server
+from course import exercises, graded, notebook
 from students import students
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -38,82 +37,10 @@ POINTS = exercises(A)
 USERS = {"fmteacher": "instructor", "fmalice": "student", "fmbob": "student"}
 
 
-def as_user(user: str, *cmd, cwd: Path | str = "/", env: dict | None = None) -> subprocess.CompletedProcess:
-    runuser = shutil.which("runuser") or "/usr/sbin/runuser"
-    return subprocess.run([runuser, "-u", user, "--", *map(str, cmd)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": pwd.getpwnam(user).pw_dir, **(env or {})})
-
-
 @pytest.fixture(scope="module")
 def hub():
-    requests = pytest.importorskip("requests")
-    if os.geteuid() != 0:
-        pytest.fail("the class hub test creates system accounts: run it as root (CI does)")
-    from grader import hub as hubs
-    base = Path(tempfile.mkdtemp(prefix="class-hub-", dir="/tmp"))  # pytest's own folder is root's alone
-    base.chmod(0o755)
-    course = base / "course"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (course / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, course / name)
-    roster = base / "roster.csv"
-    roster.write_text("username,role\n" + "".join(f"{u},{r}\n" for u, r in USERS.items()))
-    folder = base / "state"
-    for user in USERS:  # leftovers of an interrupted run on this machine
-        subprocess.run(["userdel", "-r", user], capture_output=True)
-    h = hubs.Hub(folder)
-    folder.mkdir()
-    created = hubs.accounts(hubs.read_roster(roster), h, out=lambda *_: None)
-    assert sorted(created) == sorted(USERS)
-    subprocess.run(["chown", "-R", "fmteacher:", str(course)], check=True)
-    start = time.monotonic()
-    hubs.start(roster, course, folder, port=0 or _free_port(), out=lambda *_: None)
-    settings = h.read()
-    passwords = {r["username"]: r["password"] for r in csv.DictReader(open(h.passwords))}
-    try:
-        yield dict(hub=h, course=course, settings=settings, passwords=passwords, requests=requests,
-                   started=time.monotonic() - start)
-    finally:
-        hubs.stop(folder, out=lambda *_: None)
-        for user in USERS:
-            subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True)
-            subprocess.run(["userdel", "-r", user], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def login(hub, user: str):
-    """A browser's session: the login form with the account's password; returns the session once the server is up."""
-    requests, url = hub["requests"], hub["settings"]["url"]
-    s = requests.Session()
-    s.get(f"{url}/hub/login", timeout=30)
-    r = s.post(f"{url}/hub/login", data={"username": user, "password": hub["passwords"][user],
-                                         "_xsrf": s.cookies.get("_xsrf")}, timeout=60)
-    assert r.status_code == 200, r.text[:500]
-    admin = {"Authorization": f"token {hub['settings']['api_token']}"}
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        info = requests.get(f"{url}/hub/api/users/{user}", headers=admin, timeout=30).json()
-        if info.get("servers", {}).get("", {}).get("ready"):
-            break
-        time.sleep(1)
-    else:
-        pytest.fail(f"{user}'s server did not start: see {hub['hub'].log}")
-    token = requests.post(f"{url}/hub/api/users/{user}/tokens", headers=admin, json={"note": "test"}, timeout=30).json()["token"]
-    s.headers["Authorization"] = f"token {token}"
-    return s
-
-
-def server(hub, user: str, path: str) -> str:
-    return f"{hub['settings']['url']}/user/{user}/{path}"
+    with class_hub(USERS) as h:
+        yield h
 
 
 def answers_for_alice():

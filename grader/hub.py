@@ -424,6 +424,36 @@ def points_page(record: dict) -> str:
                  f"<table>{rows}</table><p>Graded when you submitted, by the same tests as the final grading.</p>")
 
 
+def due_note(course: Path, assignment: str, timestamp: str) -> str:
+    """The assignment's due date (nbgrader's, in the course's gradebook) and whether a submission made at ``timestamp``
+    is late, in one sentence."""
+    from nbgrader.utils import parse_utc
+
+    from .pipeline import db_url, has_gradebook
+    due = None
+    if has_gradebook(course):
+        with Gradebook(db_url(course)) as gb:
+            try:
+                due = gb.find_assignment(assignment).duedate
+            except MissingEntry:
+                pass
+    if due is None:
+        return f"{assignment} has no due date."
+    late = parse_utc(timestamp) - parse_utc(due)
+    when = f"{assignment} is due {parse_utc(due):%Y-%m-%d %H:%M} UTC"
+    if late.total_seconds() <= 0:
+        return f"{when}: this submission is on time."
+    hours = late.total_seconds() / 3600
+    return (f"{when}: this submission is {hours:.1f} hours late. The final grade applies the course's late policy "
+            f"(nbgrader's late penalty).")
+
+
+def due_banner(course: Path, assignment: str, timestamp: str) -> str:
+    import html
+    return (f"<p style='padding: .6em 1em; margin: 0 0 1em; background: #eef3fb; border-left: 4px solid #3b6fb6; "
+            f"font-family: sans-serif'>{html.escape(due_note(course, assignment, timestamp))}</p>")
+
+
 @dataclass
 class Submission:
     folder: Path  # in the exchange's inbound/
@@ -527,6 +557,8 @@ class SubmitGrader:
             self._answer(sub, page, nb.stem)
 
     def _answer(self, sub: Submission, page: str, notebook: str | None = None) -> None:
+        page = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + due_banner(self.course, sub.assignment, sub.timestamp),
+                      page, count=1)
         for nb in [notebook] if notebook else sorted(p.stem for p in sub.folder.glob("*.ipynb")):
             dest = _feedback_path(self.exchange_course, sub.folder, nb)
             owner = self.exchange_course.stat()  # the instructor who released: nbgrader's release_feedback checks it

@@ -175,6 +175,7 @@ def test_grading_on_submit_answers_within_a_minute_or_two(class_run):
     assert class_run["on_submit"], f"no feedback {class_run['latency']:.0f} s after submitting"
     page = class_run["on_submit"][0]
     assert class_run["right"] in page
+    assert f"{A} has no due date." in page  # the line every on-submit page starts with
     row = class_run["on_submit_grades"][("fmalice", A)]
     assert row["status"] == "graded" and float(row["score"]) == POINTS[class_run["right"]], row
     print(f"grading on submit: feedback fetched {class_run['latency']:.0f} s after submitting")

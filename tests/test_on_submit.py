@@ -122,3 +122,28 @@ def test_the_service_state_survives_a_restart(tmp_path):
     state.write_text(json.dumps({f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a": {"status": "graded"}}))
     submit(exchange, f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a")
     assert hub.SubmitGrader(course, exchange, state, out=lambda *_: None).new() == []
+
+
+def test_every_page_says_the_due_date_and_whether_the_submission_is_late(tmp_path):
+    from datetime import datetime
+
+    from nbgrader.api import Gradebook
+
+    from grader import pipeline
+    course, exchange = fake_exchange(tmp_path)
+    assert hub.due_note(course, "01_sampling", "2026-12-04 10:00:00.000000 UTC") == "01_sampling has no due date."
+    pipeline.gradebook_path(course).parent.mkdir(parents=True)
+    with Gradebook(pipeline.db_url(course)) as gb:
+        gb.update_or_create_assignment("01_sampling", duedate=datetime(2026, 12, 4, 12, 0))
+    on_time = hub.due_note(course, "01_sampling", "2026-12-04 11:59:00.000000 UTC")
+    assert on_time == "01_sampling is due 2026-12-04 12:00 UTC: this submission is on time."
+    late = hub.due_note(course, "01_sampling", "2026-12-04 14:00:00.000000 UTC")
+    assert late.startswith("01_sampling is due 2026-12-04 12:00 UTC: this submission is 2.0 hours late.")
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    stamp = "2026-12-04 11:00:00.000000 UTC"
+    sub = hub.Submission(submit(exchange, f"{me}+01_sampling+{stamp}+a"), me, "01_sampling", stamp)
+    g._answer(sub, hub.points_page({"assignment": "01_sampling", "score": 1.0, "max_score": 2.0, "exercises": []}))
+    (page,) = (exchange / "feedback").glob("*.html")
+    assert "this submission is on time" in page.read_text()

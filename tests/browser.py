@@ -84,3 +84,12 @@ def chromium_page(profile: Path | str = "", width: int = 1280, height: int = 800
             yield page
         finally:
             context.close()
+
+
+def type_cell(page, cell, lines: tuple[str, str]) -> None:
+    """Replace a code cell's text with a function of two lines, as a learner types it (the editor indents the body)."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(lines[0])
+    page.keyboard.press("Enter")
+    page.keyboard.type(lines[1])

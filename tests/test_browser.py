@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import ROOT, SHOTS, browser_or_skip, chromium_page, free_port, shot, stop_group
+from browser import ROOT, SHOTS, browser_or_skip, chromium_page, free_port, shot, stop_group, type_cell
 
 ASSIGNMENT = "01_sampling"
 NOTEBOOKS = Path(os.environ.get("COURSE_NOTEBOOKS", ROOT / "notebooks"))  # the release under test
@@ -227,12 +227,8 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
         solution = code_cells.filter(has_text=SOLUTION[0])
         test = test_cells.filter(has_text='check("downsample", downsample)')
         with step("type a solution into the downsample cell"):
+            type_cell(page, solution, SOLUTION)
             editor = solution.locator(".cm-content")
-            editor.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type(SOLUTION[0])
-            page.keyboard.press("Enter")  # the editor indents the body
-            page.keyboard.type(SOLUTION[1])
             expect(editor).to_have_text(re.compile(r"^def downsample\(x, factor\):\s+return x\[\.\.\., ::factor, ::factor\]$"))
 
         with step("run it and its test cell: the test passes"):

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from browser import SHOTS, browser_or_skip, chromium_page, shot
+from browser import SHOTS, browser_or_skip, chromium_page, shot, type_cell
 from classhub import as_user, class_hub, login, server
 from course import exercises, graded
 
@@ -46,15 +46,6 @@ for p in {paths!r}:
         pass
 print("SEEN", SEEN)
 '''
-
-
-def type_cell(page, cell, lines):
-    editor = cell.locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type(lines[0])
-    page.keyboard.press("Enter")  # the editor indents the body
-    page.keyboard.type(lines[1])
 
 
 def feedback_pages(user: str) -> list[Path]:

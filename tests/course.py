@@ -63,6 +63,21 @@ def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = Fa
     return verdict
 
 
+def opens(paths) -> str:
+    """Student code that tries to open each of ``paths`` and prints the ones it could: ``SEEN []`` when none."""
+    return f'''import os
+SEEN = []
+for p in {list(paths)!r}:
+    try:
+        with open(p, "rb") as f:
+            f.read(1)
+        SEEN.append(p)
+    except OSError:
+        pass
+print("SEEN", SEEN)
+'''
+
+
 def spec_lines(assignment: str) -> list[str]:
     """Lines of the assignment's exercise spec (its hidden tests) long enough to be recognised, less those
     that the notebook shows anyway (imports, the worked examples' tensors)."""

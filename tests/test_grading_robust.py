@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import exercises, graded, notebook, scratch_course, submission, written
+from course import exercises, graded, notebook, opens, scratch_course, submission, written
 from grader import pipeline, sandbox
 from test_release import tree_digest
 
@@ -64,17 +64,7 @@ def probe(paths, name="downsample"):
     It is outside the course's Python subset (``open``), so the exercise is flagged and never graded; the
     sandboxed kernel still runs the cell for the feedback, and its output shows what the sandbox let it read."""
     return f'''
-import os
-SEEN = []
-for p in {paths!r}:
-    try:
-        with open(p, "rb") as f:
-            f.read(1)
-        SEEN.append(p)
-    except OSError:
-        pass
-print("SEEN", SEEN)
-
+{opens(paths)}
 {ANSWERS[name].replace(f"def {name}(", f"def _{name}(")}
 
 def {name}(*args, **kwargs):

@@ -72,6 +72,27 @@ sandbox:  ## install bubblewrap, which isolates students' code during grading (n
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq bubblewrap; \
 	  else echo "bubblewrap is missing: run 'sudo apt-get install bubblewrap' (or make autograde UNSANDBOXED=1 for code you trust)"; exit 1; fi; }
 
+# Some virtual machines page out files that nobody read for a few seconds (this one runs DAMON reclaim):
+# there a Python process that imports torch after a minute's pause reads about a gigabyte from disk again
+# (31 s instead of 3.6 s). `make warm` keeps the environment's compiled files (.so, .pyc) in memory with
+# vmtouch (mlock, about 5 GB) until `make warm-stop`; CI runs it around everything. It changes no result.
+WARM_PID := $(abspath $(VENV))/.warm.pid
+.PHONY: warm warm-stop
+warm: setup  ## keep .venv's compiled files in memory (vmtouch; for machines that page idle files out) until make warm-stop
+	@command -v vmtouch >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq vmtouch >/dev/null; \
+	  else echo "vmtouch is missing: run 'sudo apt-get install vmtouch'"; exit 1; fi; }
+	@if [ -f $(WARM_PID) ] && kill -0 "$$(cat $(WARM_PID))" 2>/dev/null; then echo "warm: already running (pid $$(cat $(WARM_PID)))"; \
+	else set -- $$($(BIN)/python -c 'import sys, sysconfig as s; p = s.get_paths(); \
+	  d = {p[k] for k in ("purelib", "platlib", "stdlib", "platstdlib")}; \
+	  print(sys.implementation.cache_tag, *sorted(a for a in d if not any(a.startswith(b + "/") for b in d)))'); \
+	  tag=$$1; shift; vmtouch -l -d -q -P $(WARM_PID) -I '*.so' -I '*.so.*' -I "*.$$tag.pyc" "$$@" </dev/null >/dev/null 2>&1; \
+	  echo "warm: locking the .so and .pyc files of $$* in memory (a minute or two); make warm-stop ends it"; fi
+
+warm-stop:  ## stop make warm
+	@# by its command line too: vmtouch writes the pid file only once everything is locked
+	@if pkill -f -- "-P $(WARM_PID)"; then echo "warm: stopped"; fi; rm -f $(WARM_PID)
+
 # The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
 # slow tier, which grades classes on every core already, runs in one.
 TEST_WORKERS ?= 2

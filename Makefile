@@ -91,7 +91,7 @@ warm: setup  ## keep .venv's compiled files in memory (vmtouch; for machines tha
 
 warm-stop:  ## stop make warm
 	@# by its command line too: vmtouch writes the pid file only once everything is locked
-	@if pkill -f -- "-P $(WARM_PID)"; then echo "warm: stopped"; fi; rm -f $(WARM_PID)
+	@if pkill -f -- "[v]mtouch -l -d -q -P $(WARM_PID)"; then echo "warm: stopped"; fi; rm -f $(WARM_PID)
 
 # The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
 # slow tier, which grades classes on every core already, runs in one.

@@ -4,6 +4,8 @@ Only trusted grading imports this module. The public part (reference, worked exa
 cases, hints) is :mod:`grader.public.a02_padding_stride`, which the learner's check reads."""
 from grader.public.a02_padding_stride import ASSIGNMENT
 from grader.public.a02_padding_stride import EXERCISES as PUBLIC
+import random
+
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden
@@ -85,6 +87,17 @@ def avg_hidden():
     return cases
 
 
+def receptive_hidden():
+    """Random stacks of 1-4 layers (the same every run), stacks of one kind of layer, and one bad value per stack."""
+    rng = random.Random(2)
+    stacks = [[(rng.randint(1, 5), rng.randint(1, 3), rng.randint(0, 2), rng.randint(1, 2))
+               for _ in range(rng.randint(1, 4))] for _ in range(24)]
+    stacks += [[], [(2, 2, 0, 1)] * 4, [(3, 1, 1, 1)] * 5, [(1, 2, 0, 1), (1, 1, 0, 3)], [(4, 1, 3, 1)], [(3, 3, 0, 2)] * 2]
+    bad = [[(0, 1, 0, 1)], [(3, 0, 1, 1)], [(3, 1, -1, 1)], [(3, 1, 1, 0)], [(3, 1, 1, 1), (2, 2, 0, 1), (3, 0, 1, 1)],
+           [(2, 2, 0, 1), (3, 1, -2, 1)]]
+    return [dict(layers=layers) for layers in stacks + bad]
+
+
 EXERCISES = with_hidden(PUBLIC, {
     "pool_output_size": dict(
         hidden=grid(size=[1, 2, 3, 4, 5, 6, 7, 10, 28], kernel_size=[1, 2, 3, 4, 5], stride=[None, 1, 2, 3],
@@ -111,4 +124,9 @@ EXERCISES = with_hidden(PUBLIC, {
                "Output size is too small": "an input too small for one window",
                "divisor must be not zero": "0 is rejected by torch: raise `ValueError`",
                "(stride|padding): 2-tuple": "kernel_size, stride (None = kernel_size), padding: int or (h, w)"}),
+    "receptive_field": dict(
+        hidden=receptive_hidden(),
+        named={"must be at least 1": "a kernel_size, stride or dilation below 1",
+               "padding must not be negative": "a negative padding",
+               "layers: [0-9]+-tuple": "any number of layers"}),
 })

@@ -1,4 +1,4 @@
-"""02_padding_stride: pool_output_size, max_pool2d, avg_pool2d.
+"""02_padding_stride: pool_output_size, max_pool2d, avg_pool2d, receptive_field.
 
 The public part of the spec, all that a learner's check reads. grader/exercises/a02_padding_stride.py
 adds the hidden cases and what the exercise's text names for them; only trusted grading imports it.
@@ -152,3 +152,72 @@ EXERCISES = [
         banned=("avg_pool", "adaptive_avg_pool", "max_pool"), routes="F.avg_pool2d or nn.AvgPool2d",
         hint=avg_hint),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# receptive_field
+
+def check_layers(layers):
+    """ValueError unless every (kernel_size, stride, padding, dilation) of ``layers`` is in range."""
+    for i, layer in enumerate(layers):
+        k, s, p, d = layer
+        if k < 1 or s < 1 or d < 1:
+            raise ValueError(f"layer {i}: kernel_size, stride and dilation must be at least 1, got {layer}")
+        if p < 0:
+            raise ValueError(f"layer {i}: padding must not be negative, got {layer}")
+
+
+def reference_receptive_field(layers):
+    """(size, jump, start) of a stack of 1-D layers, measured by a gradient probe, not computed by a formula.
+
+    Every layer becomes ``F.conv1d`` with a kernel of ones (so every input a window covers gets a nonzero
+    gradient) on an input of ones long enough that outputs m and m + 1 see no border. Their nonzero
+    gradients span [a, b] and [a + jump, b + jump]: size = b - a + 1, start = a - m * jump.
+    """
+    check_layers(layers)
+    jump, span = 1, 0  # bounds: jump is the product of the strides, span bounds size and -start
+    for k, s, p, d in layers:
+        span += (d * (k - 1) + p) * jump
+        jump *= s
+    m = span // jump + 2
+    n = 2 * span + (m + 3) * jump + 1
+    x = torch.ones(2, 1, n, dtype=torch.float64, requires_grad=True)  # two copies: output m of one, m + 1 of the other
+    y = x
+    for k, s, p, d in layers:
+        y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, padding=p, dilation=d)
+    (y[0, 0, m] + y[1, 0, m + 1]).backward()
+    (a, b), (a2, _) = [(int(seen.min()), int(seen.max())) for seen in (g.nonzero()[:, 0] for g in x.grad[:, 0])]
+    return b - a + 1, a2 - a, a - m * (a2 - a)
+
+
+def receptive_hint(case, expected, got):
+    if expected is None:
+        return "raise ValueError for a kernel_size, stride or dilation below 1, or a negative padding"
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        return "return a tuple (size, jump, start) of ints; no layers at all gives (1, 1, 0)"
+    size, jump, start = expected
+    if got[1] != jump:
+        return "jump is the product of the strides of all the layers"
+    if got[0] != size:
+        if any(d != 1 for *_, d in case["layers"]):
+            return "a dilated kernel spans dilation * (kernel_size - 1) + 1 inputs of its layer"
+        return "each layer adds dilation * (kernel_size - 1) * jump to size, with the jump of the layers before it"
+    return "each layer moves start left by padding * jump, with the jump of the layers before it"
+
+
+RESNET_STEM = [(7, 2, 3, 1), (3, 2, 1, 1)]  # torchvision's ResNet-18: conv1, then maxpool (article 000's MaxPool2d(3, 2, 1))
+
+EXERCISES.append(Exercise(
+    "receptive_field", 2, reference_receptive_field, groups={"examples": 0.5, "values": 1, "errors": 0.5},
+    examples=[
+        Example("receptive_field([]): no layer, each output is its own input", dict(layers=[]), (1, 1, 0)),
+        Example("receptive_field([(3, 1, 1, 1)]): one 3×3 layer, padding 1", dict(layers=[(3, 1, 1, 1)]), (3, 1, -1)),
+        Example("receptive_field([(3, 1, 1, 1)] * 3): three of them", dict(layers=[(3, 1, 1, 1)] * 3), (7, 1, -3)),
+        Example("receptive_field([(7, 2, 3, 1), (3, 2, 1, 1)]): ResNet-18's stem, conv then max pooling",
+                dict(layers=RESNET_STEM), (11, 4, -5)),
+        Example("receptive_field([(3, 1, 2, 2)]): dilation 2 spans 5 inputs", dict(layers=[(3, 1, 2, 2)]), (5, 1, -2))],
+    visible=[dict(layers=[(3, 1, 1, 1), (2, 2, 0, 1), (3, 1, 1, 1)]), dict(layers=[(3, 2, 1, 2), (5, 3, 2, 1)]),
+             dict(layers=[(2, 2, 0, 1), (3, 1, 0, 0)])],
+    banned=("conv", "max_pool", "avg_pool", "unfold"),
+    routes="building the layers with F.conv1d, nn.Conv1d or a pooling layer and reading their gradients",
+    hint=receptive_hint, dtypes=(torch.float32,), grad=False))

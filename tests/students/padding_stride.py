@@ -87,6 +87,17 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         rows.append(torch.stack(row, dim=-1))
     return torch.stack(rows, dim=-2)
 ''',
+    "receptive_field": '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
+''',
 }
 
 WRONG = {
@@ -380,6 +391,96 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     return torch.stack(rows, dim=-2)
 ''',
     },
+    "receptive_field": {
+        'ignores dilation': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + (k - 1) * jump
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
+''',
+        "grows size by the layer's own stride, not the jump before it": '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * s
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
+''',
+        'updates jump before size and start': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        jump = jump * s
+        size = size + d * (k - 1) * jump
+        start = start - p * jump
+    return size, jump, start
+''',
+        'moves start by the padding alone': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start - p
+        jump = jump * s
+    return size, jump, start
+''',
+        'ignores padding: start stays 0': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start
+        jump = jump * s
+    return size, jump, start
+''',
+        'adds kernel sizes (off by one per layer)': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * k * jump
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
+''',
+        'jump adds strides instead of multiplying': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start - p * jump
+        jump = jump + s - 1
+    return size, jump, start
+''',
+        'no ValueError for a zero stride or dilation': '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if k < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
+''',
+    },
 }
 
 CHEAT = {
@@ -402,5 +503,20 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
                divisor_override=None):
     return torch.ops.aten.avg_pool2d(x, kernel_size, stride or kernel_size, padding, ceil_mode,
                                      count_include_pad, divisor_override)
+''',
+    "receptive_field": '''
+def receptive_field(layers):
+    n = 2000
+    x = torch.ones(2, 1, n, dtype=torch.float64, requires_grad=True)
+    y = x
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError("bad layer")
+        y = F.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, padding=p, dilation=d)
+    m = y.shape[-1] // 2
+    (y[0, 0, m] + y[1, 0, m + 1]).backward()
+    a, b = [int(i) for i in x.grad[0, 0].nonzero()[[0, -1], 0]]
+    a2 = int(x.grad[1, 0].nonzero()[0, 0])
+    return b - a + 1, a2 - a, a - m * (a2 - a)
 ''',
 }

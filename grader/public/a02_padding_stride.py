@@ -160,10 +160,10 @@ EXERCISES = [
 def check_layers(layers):
     """ValueError unless every (kernel_size, stride, padding, dilation) of ``layers`` is in range."""
     for i, layer in enumerate(layers):
-        k, s, p, d = layer
-        if k < 1 or s < 1 or d < 1:
+        kernel_size, stride, padding, dilation = layer
+        if min(kernel_size, stride, dilation) < 1:
             raise ValueError(f"layer {i}: kernel_size, stride and dilation must be at least 1, got {layer}")
-        if p < 0:
+        if padding < 0:
             raise ValueError(f"layer {i}: padding must not be negative, got {layer}")
 
 

@@ -2,10 +2,10 @@
 
 Only trusted grading imports this module. The public part (reference, worked examples, visible
 cases, hints) is :mod:`grader.public.a02_padding_stride`, which the learner's check reads."""
-from grader.public.a02_padding_stride import ASSIGNMENT
-from grader.public.a02_padding_stride import EXERCISES as PUBLIC
 import random
 
+from grader.public.a02_padding_stride import ASSIGNMENT
+from grader.public.a02_padding_stride import EXERCISES as PUBLIC
 from grader.runtime.cases import grid, rand
 
 from . import with_hidden

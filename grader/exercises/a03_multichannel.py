@@ -50,6 +50,26 @@ AVG_HIDDEN = (
        dict(x=rand(2, 3, 4, 4), kernel_size=(1, 5)), dict(x=rand(2, 5, 5, 1), kernel_size=2)])
 
 
+def transpose_hidden():
+    """Shapes, kernels, strides and paddings torch accepts (ints and pairs), then each kind of argument it rejects."""
+    cases = [dict(x=rand(1, 1, 1, 1, **SMALL), weight=rand(1, 1, 1, 1, **SMALL))]
+    for (n, c, h, w), (o, kh, kw) in [((2, 3, 3, 4), (2, 3, 2)), ((1, 2, 4, 4), (3, 4, 4)), ((1, 1, 2, 5), (1, 1, 3)),
+                                      ((2, 2, 1, 3), (4, 2, 2))]:
+        for stride in (1, 2, 3, (1, 2)):
+            for padding in (0, 1, (0, 1)):
+                full = [(h - 1) * (stride if isinstance(stride, int) else stride[0]) + kh,
+                        (w - 1) * (stride if isinstance(stride, int) else stride[1]) + kw]
+                p = (padding, padding) if isinstance(padding, int) else padding
+                if full[0] - 2 * p[0] >= 1 and full[1] - 2 * p[1] >= 1:
+                    cases.append(dict(x=rand(n, c, h, w, **SMALL), weight=rand(c, o, kh, kw, **SMALL),
+                                      stride=stride, padding=padding))
+    cases += [dict(x=rand(1, 2, 3, 3), weight=rand(3, 1, 2, 2)), dict(x=rand(1, 1, 3, 3), weight=rand(1, 1, 2, 2), stride=0),
+              dict(x=rand(1, 1, 3, 3), weight=rand(1, 1, 2, 2), padding=-1),
+              dict(x=rand(1, 1, 2, 2), weight=rand(1, 1, 2, 2), padding=2),
+              dict(x=rand(1, 1, 3, 3), weight=rand(1, 1, 3, 3), stride=(1, 0))]
+    return cases
+
+
 EXERCISES = with_hidden(PUBLIC, {
     "corr2d": dict(
         hidden=[dict(x=rand(h, w, **SMALL), k=rand(kh, kw, **SMALL))
@@ -84,4 +104,9 @@ EXERCISES = with_hidden(PUBLIC, {
         hidden=AVG_HIDDEN,
         named={"Output size is too small": "If the kernel is larger than the input in either dimension (kh > H or "
                                            "kw > W), raise `ValueError` with a message"}),
+    "conv_transpose2d": dict(
+        hidden=transpose_hidden(),
+        named={r"expected input\[.*\] to have \d+ channels": "`x.shape[1]` differs from `weight.shape[0]`",
+               "non-positive stride": "a stride below 1", "negative padding": "a negative padding",
+               "Output size is too small": "padding that leaves no output"}),
 })

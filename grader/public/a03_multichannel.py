@@ -1,4 +1,4 @@
-"""03_multichannel: corr2d, conv2d, conv_output_shape, avg_pool_as_conv.
+"""03_multichannel: corr2d, conv2d, conv_output_shape, avg_pool_as_conv, conv_transpose2d.
 
 The public part of the spec, all that a learner's check reads. grader/exercises/a03_multichannel.py
 adds the hidden cases and what the exercise's text names for them; only trusted grading imports it.
@@ -161,3 +161,49 @@ EXERCISES = [
         banned=("avg_pool", "adaptive_avg_pool"), routes="F.avg_pool2d, nn.AvgPool2d or F.adaptive_avg_pool2d",
         hint=avg_conv_hint),
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# conv_transpose2d
+
+def reference_conv_transpose2d(x, weight, stride=1, padding=0):
+    return F.conv_transpose2d(x, weight, None, stride, padding)
+
+
+def transpose_hint(case, expected, got):
+    if expected is None:
+        return ("torch rejects: x.shape[1] != weight.shape[0], a stride below 1, negative padding, and padding that "
+                "leaves no output ((H - 1)·stride + kh - 2·padding < 1)")
+    if got is None:
+        return "torch accepts these: stride and padding may be ints or pairs (height, width)"
+    if getattr(got, "shape", None) != getattr(expected, "shape", None):
+        return ("out has (H - 1)·stride + kh - 2·padding rows and weight.shape[1] channels; weight is "
+                "(C_in, C_out, kh, kw), the other way round from conv2d's")
+    if case.get("padding", 0) != 0:
+        return "padding removes rows and columns from both sides of the full output; it adds none"
+    return ("each input element adds x[n, c, i, j] · weight[c, o] to the kh×kw block of out[n, o] that starts at "
+            "(i·stride, j·stride); overlapping blocks add up, and the kernel is not flipped")
+
+
+D2L_X, D2L_K = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]]), torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
+
+EXERCISES.append(Exercise(
+    "conv_transpose2d", 3, reference_conv_transpose2d,
+    groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
+    examples=[
+        Example("conv_transpose2d(X, K) (d2l's example: every input element adds a scaled copy of K)",
+                dict(x=D2L_X, weight=D2L_K), torch.tensor([[[[0.0, 0.0, 1.0], [0.0, 4.0, 6.0], [4.0, 12.0, 9.0]]]])),
+        Example("conv_transpose2d(X, K, stride=2): the copies move 2 apart", dict(x=D2L_X, weight=D2L_K, stride=2),
+                torch.tensor([[[[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 2.0, 3.0], [0.0, 2.0, 0.0, 3.0], [4.0, 6.0, 6.0, 9.0]]]])),
+        Example("conv_transpose2d(X, K, padding=1): padding crops 1 from each side", dict(x=D2L_X, weight=D2L_K, padding=1),
+                torch.tensor([[[[4.0]]]])),
+        Example("conv_transpose2d(1×2×3×3, weight 2×3×4×4, stride=2, padding=1): 2× upsampling to 1×3×6×6",
+                dict(x=torch.arange(18.0).reshape(1, 2, 3, 3) / 10, weight=torch.linspace(-1, 1, 96).reshape(2, 3, 4, 4),
+                     stride=2, padding=1))],
+    visible=[dict(x=rand(2, 3, 3, 4, **SMALL), weight=rand(3, 2, 3, 2, **SMALL), stride=(2, 1), padding=1),
+             dict(x=rand(1, 2, 2, 2, **SMALL), weight=rand(2, 3, 4, 4, **SMALL), stride=2, padding=(1, 0)),
+             dict(x=rand(1, 1, 2, 3, **SMALL), weight=rand(1, 2, 2, 2, **SMALL), stride=3),
+             dict(x=rand(1, 2, 3, 3), weight=rand(3, 1, 2, 2))],
+    banned=NO_CONV + ("col2im", "im2col"),
+    routes="F.conv_transpose2d, nn.ConvTranspose2d, F.conv2d on a zero-stuffed input, the gradient of F.conv2d, or F.fold",
+    hint=transpose_hint))

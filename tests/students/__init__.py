@@ -14,6 +14,14 @@ independent solutions, for the similarity report) and is not one of these.
 import pkgutil
 from importlib import import_module
 
+
+def swap(source: str, old: str, new: str) -> str:
+    """``source`` with its one occurrence of ``old`` replaced by ``new``: a correct submission with one mistake."""
+    if source.count(old) != 1:
+        raise ValueError(f"expected {old!r} once in the source, found it {source.count(old)} times")
+    return source.replace(old, new)
+
+
 MODULES = [m for m in (import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__))
            if hasattr(m, "ASSIGNMENT")]
 ASSIGNMENTS = {m.ASSIGNMENT: m for m in MODULES}

@@ -1,5 +1,7 @@
 """Submissions for 03_multichannel."""
 
+from . import swap
+
 ASSIGNMENT = "03_multichannel"
 
 # The argument checks and padding of conv2d as a student might write them, shared by the conv2d entries.
@@ -32,6 +34,30 @@ def _prep(x, weight, bias, stride, padding, dilation):
     if dh * (kh - 1) + 1 > xp.shape[2] or dw * (kw - 1) + 1 > xp.shape[3]:
         raise ValueError("kernel larger than the padded input")
     return xp, (sh, sw), (dh, dw)
+'''
+
+_TRANSPOSE = '''
+def conv_transpose2d(x, weight, stride=1, padding=0):
+    sh, sw = (stride, stride) if isinstance(stride, int) else stride
+    ph, pw = (padding, padding) if isinstance(padding, int) else padding
+    if sh < 1 or sw < 1:
+        raise ValueError(f"stride must be at least 1, got {stride}")
+    if ph < 0 or pw < 0:
+        raise ValueError(f"negative padding {padding}")
+    n, c, h, w = x.shape
+    if weight.shape[0] != c:
+        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
+    _, o, kh, kw = weight.shape
+    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
+    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
+        raise ValueError("padding leaves no output")
+    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
+    for i in range(h):
+        for j in range(w):
+            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
+            rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
+            out[:, :, rows, cols] = out[:, :, rows, cols] + block
+    return out[:, :, ph:full_h - ph, pw:full_w - pw]
 '''
 
 LOOP = {
@@ -100,28 +126,7 @@ def avg_pool_as_conv(x, kernel_size):
     weight = torch.ones(channels, 1, kh, kw, dtype=x.dtype) / (kh * kw)
     return F.conv2d(x, weight, stride=(kh, kw), groups=channels)
 ''',
-    "conv_transpose2d": '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
+    "conv_transpose2d": _TRANSPOSE,
 }
 
 _PAIR = "(kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size"
@@ -340,180 +345,20 @@ def conv_output_shape(input_shape, out_channels, kernel_size, stride=1, padding=
         "no check for a kernel larger than the input (F.conv2d's RuntimeError)": _avg_conv(check="pass"),
     },
     "conv_transpose2d": {
-        'does not crop the padding': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out
-''',
-        'crops the padding from one side only': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, 2 * ph:, 2 * pw:]
-''',
-        'overlapping blocks overwrite instead of adding up': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
-        'flips the kernel': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight.flip(-1, -2))
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
-        "reads weight as (C_out, C_in, kh, kw), like conv2d's": '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[1] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[1] is {weight.shape[1]}")
-    o, _, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,ockl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
-        'output of H·stride rows (the upsampling factor, not the formula)': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = max(h * sh, (h - 1) * sh + kh), max(w * sw, (w - 1) * sw + kw)
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
-        'computes in float32 for float64 inputs': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    if weight.shape[0] != c:
-        raise ValueError(f"x has {c} channels but weight.shape[0] is {weight.shape[0]}")
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=torch.float32)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw].to(x.dtype)
-''',
-        'no ValueError for a channel mismatch': '''
-def conv_transpose2d(x, weight, stride=1, padding=0):
-    sh, sw = (stride, stride) if isinstance(stride, int) else stride
-    ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    if sh < 1 or sw < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if ph < 0 or pw < 0:
-        raise ValueError(f"negative padding {padding}")
-    n, c, h, w = x.shape
-    _, o, kh, kw = weight.shape
-    full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw
-    if full_h - 2 * ph < 1 or full_w - 2 * pw < 1:
-        raise ValueError("padding leaves no output")
-    out = torch.zeros(n, o, full_h, full_w, dtype=x.dtype)
-    for i in range(h):
-        for j in range(w):
-            block = torch.einsum("nc,cokl->nokl", x[:, :, i, j], weight)
-            out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] = out[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw] + block
-    return out[:, :, ph:full_h - ph, pw:full_w - pw]
-''',
+        "does not crop the padding": swap(_TRANSPOSE, "return out[:, :, ph:full_h - ph, pw:full_w - pw]", "return out"),
+        "crops the padding from one side only":
+            swap(_TRANSPOSE, "return out[:, :, ph:full_h - ph, pw:full_w - pw]", "return out[:, :, 2 * ph:, 2 * pw:]"),
+        "overlapping blocks overwrite instead of adding up": swap(_TRANSPOSE, "= out[:, :, rows, cols] + block", "= block"),
+        "flips the kernel": swap(_TRANSPOSE, "x[:, :, i, j], weight)", "x[:, :, i, j], weight.flip(-1, -2))"),
+        "reads weight as (C_out, C_in, kh, kw), like conv2d's": swap(swap(swap(_TRANSPOSE,
+            "if weight.shape[0] != c:", "if weight.shape[1] != c:"),
+            "_, o, kh, kw = weight.shape", "o, _, kh, kw = weight.shape"), '"nc,cokl->nokl"', '"nc,ockl->nokl"'),
+        "output of H·stride rows (the upsampling factor, not the formula)": swap(_TRANSPOSE,
+            "full_h, full_w = (h - 1) * sh + kh, (w - 1) * sw + kw",
+            "full_h, full_w = max(h * sh, (h - 1) * sh + kh), max(w * sw, (w - 1) * sw + kw)"),
+        "computes in float32 for float64 inputs": swap(swap(_TRANSPOSE, "dtype=x.dtype", "dtype=torch.float32"),
+            "pw:full_w - pw]\n", "pw:full_w - pw].to(x.dtype)\n"),
+        "no ValueError for a channel mismatch": swap(_TRANSPOSE, "if weight.shape[0] != c:", "if False:"),
     },
 }
 

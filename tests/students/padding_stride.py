@@ -1,5 +1,7 @@
 """Submissions for 02_padding_stride."""
 
+from . import swap
+
 ASSIGNMENT = "02_padding_stride"
 
 # Shared by the loop submissions: argument checks as a student would write them (no torch calls).
@@ -23,6 +25,18 @@ def _size(n, k, s, p, d, ceil_mode):
     if out < 1:
         raise ValueError("output size is too small")
     return out
+'''
+
+_RECEPTIVE = '''
+def receptive_field(layers):
+    size, jump, start = 1, 1, 0
+    for k, s, p, d in layers:
+        if min(k, s, d) < 1 or p < 0:
+            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
+        size = size + d * (k - 1) * jump
+        start = start - p * jump
+        jump = jump * s
+    return size, jump, start
 '''
 
 LOOP = {
@@ -87,17 +101,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         rows.append(torch.stack(row, dim=-1))
     return torch.stack(rows, dim=-2)
 ''',
-    "receptive_field": '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * jump
-        start = start - p * jump
-        jump = jump * s
-    return size, jump, start
-''',
+    "receptive_field": _RECEPTIVE,
 }
 
 WRONG = {
@@ -392,94 +396,18 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
 ''',
     },
     "receptive_field": {
-        'ignores dilation': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + (k - 1) * jump
-        start = start - p * jump
-        jump = jump * s
-    return size, jump, start
-''',
-        "grows size by the layer's own stride, not the jump before it": '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * s
-        start = start - p * jump
-        jump = jump * s
-    return size, jump, start
-''',
-        'updates jump before size and start': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        jump = jump * s
-        size = size + d * (k - 1) * jump
-        start = start - p * jump
-    return size, jump, start
-''',
-        'moves start by the padding alone': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * jump
-        start = start - p
-        jump = jump * s
-    return size, jump, start
-''',
-        'ignores padding: start stays 0': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * jump
-        start = start
-        jump = jump * s
-    return size, jump, start
-''',
-        'adds kernel sizes (off by one per layer)': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * k * jump
-        start = start - p * jump
-        jump = jump * s
-    return size, jump, start
-''',
-        'jump adds strides instead of multiplying': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if min(k, s, d) < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * jump
-        start = start - p * jump
-        jump = jump + s - 1
-    return size, jump, start
-''',
-        'no ValueError for a zero stride or dilation': '''
-def receptive_field(layers):
-    size, jump, start = 1, 1, 0
-    for k, s, p, d in layers:
-        if k < 1 or p < 0:
-            raise ValueError(f"bad layer {(k, s, p, d)}: kernel_size, stride, dilation >= 1, padding >= 0")
-        size = size + d * (k - 1) * jump
-        start = start - p * jump
-        jump = jump * s
-    return size, jump, start
-''',
+        "ignores dilation": swap(_RECEPTIVE, "size = size + d * (k - 1) * jump", "size = size + (k - 1) * jump"),
+        "grows size by the layer's own stride, not the jump before it":
+            swap(_RECEPTIVE, "size = size + d * (k - 1) * jump", "size = size + d * (k - 1) * s"),
+        "updates jump before size and start": swap(swap(_RECEPTIVE, "        jump = jump * s\n", ""),
+                                                   "        size = size +", "        jump = jump * s\n        size = size +"),
+        "moves start by the padding alone": swap(_RECEPTIVE, "start = start - p * jump", "start = start - p"),
+        "ignores padding: start stays 0": swap(_RECEPTIVE, "start = start - p * jump", "start = start"),
+        "adds kernel sizes (off by one per layer)":
+            swap(_RECEPTIVE, "size = size + d * (k - 1) * jump", "size = size + d * k * jump"),
+        "jump adds strides instead of multiplying": swap(_RECEPTIVE, "jump = jump * s", "jump = jump + s - 1"),
+        "no ValueError for a zero stride or dilation":
+            swap(_RECEPTIVE, "if min(k, s, d) < 1 or p < 0:", "if k < 1 or p < 0:"),
     },
 }
 

@@ -6,15 +6,11 @@ import random
 
 from grader.public.a02_padding_stride import ASSIGNMENT
 from grader.public.a02_padding_stride import EXERCISES as PUBLIC
-from grader.runtime.cases import grid, rand
+from grader.runtime.cases import grid, rand, two
 
 from . import with_hidden
 
 __all__ = ["ASSIGNMENT", "EXERCISES"]
-
-
-def two(v):
-    return (v, v) if isinstance(v, int) else tuple(v)
 
 
 SIZE_REJECTED = [

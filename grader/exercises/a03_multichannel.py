@@ -4,7 +4,7 @@ Only trusted grading imports this module. The public part (reference, worked exa
 cases, hints) is :mod:`grader.public.a03_multichannel`, which the learner's check reads."""
 from grader.public.a03_multichannel import ASSIGNMENT, SMALL
 from grader.public.a03_multichannel import EXERCISES as PUBLIC
-from grader.runtime.cases import grid, rand
+from grader.runtime.cases import grid, rand, two
 
 from . import with_hidden
 
@@ -57,10 +57,8 @@ def transpose_hidden():
                                       ((2, 2, 1, 3), (4, 2, 2))]:
         for stride in (1, 2, 3, (1, 2)):
             for padding in (0, 1, (0, 1)):
-                full = [(h - 1) * (stride if isinstance(stride, int) else stride[0]) + kh,
-                        (w - 1) * (stride if isinstance(stride, int) else stride[1]) + kw]
-                p = (padding, padding) if isinstance(padding, int) else padding
-                if full[0] - 2 * p[0] >= 1 and full[1] - 2 * p[1] >= 1:
+                (sh, sw), (ph, pw) = two(stride), two(padding)
+                if (h - 1) * sh + kh - 2 * ph >= 1 and (w - 1) * sw + kw - 2 * pw >= 1:  # torch's output size
                     cases.append(dict(x=rand(n, c, h, w, **SMALL), weight=rand(c, o, kh, kw, **SMALL),
                                       stride=stride, padding=padding))
     cases += [dict(x=rand(1, 2, 3, 3), weight=rand(3, 1, 2, 2)), dict(x=rand(1, 1, 3, 3), weight=rand(1, 1, 2, 2), stride=0),

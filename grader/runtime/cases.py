@@ -41,6 +41,11 @@ def rand(*shape: int, low: float = -3.0, high: float = 3.0, grad: bool = True) -
     return Rand(tuple(shape), low, high, grad)
 
 
+def two(v) -> tuple:
+    """An int or a pair argument as the pair (height, width): 3 -> (3, 3), (2, 4) -> (2, 4)."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
 def grid(**axes: Iterable) -> list[dict]:
     """Every combination of the given argument values, in a fixed order.
 

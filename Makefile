@@ -145,9 +145,10 @@ feedback-zips: setup  ## one zip of feedback pages per student in reports/feedba
 similarity: setup  ## pairs of submissions with suspiciously alike exercise cells, side by side: reports/similarity.md  [ASSIGNMENT=..]
 	$(BIN)/python -m grader similarity $(ASSIGNMENT)
 
-bench: setup sandbox  ## time every notebook and every exercise's hidden tests
+bench: setup sandbox  ## time every notebook and every exercise's hidden tests, a class, and grading on submit (1 and 10 students)
 	$(BIN)/python tests/bench.py
 	$(BIN)/python tests/bench_class.py
+	$(BIN)/python tests/bench_submit.py
 
 # The learner kit for a class (README: "Hand out the course"): the release notebooks, a learner-only wheel
 # (grader/runtime/, grader/public/, grader/data.py), requirements.txt and a README for students, in dist/kit/

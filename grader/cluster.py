@@ -39,20 +39,32 @@ def scheduler_address(explicit: str | None = None) -> str | None:
 @contextlib.contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None) -> Iterator:
     """A ``distributed.Client``: to ``scheduler`` (``tcp://host:8786``) or to a local cluster of ``workers``."""
-    import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     address = scheduler_address(scheduler)
     if address:
         with Client(address, timeout="30s") as client:
             yield client
         return
-    n = max(1, workers or os.cpu_count() or 1)
-    with dask.config.set(SCHEDULER_CONFIG), \
-            LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                         dashboard_address=None, silence_logs=logging.ERROR,
-                         worker_dashboard_address=None) as cluster, Client(cluster) as client:
+    with local(workers) as cluster, Client(cluster) as client:
         yield client
+
+
+def local(workers: int | None = None):
+    """An embedded cluster on 127.0.0.1: ``workers`` processes (default one per core) of one thread each."""
+    import dask
+    from distributed import LocalCluster
+
+    n = max(1, workers or os.cpu_count() or 1)
+    with dask.config.set(SCHEDULER_CONFIG):
+        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            dashboard_address=None, silence_logs=logging.ERROR, worker_dashboard_address=None)
+
+
+def on_this_machine(address: str) -> bool:
+    """Whether the scheduler at ``address`` listens on this machine's loopback (its workers share this disk)."""
+    from urllib.parse import urlsplit
+    return urlsplit(address).hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def describe(client) -> str:

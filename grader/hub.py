@@ -24,6 +24,7 @@ What :func:`start` sets up, as root, under one folder (``HUB_DIR``, default ``/s
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import json
@@ -45,7 +46,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
-from traitlets import Enum, Float, Int
+from traitlets import Bool, Enum, Float, Int
 from traitlets.config import Configurable
 
 from .pipeline import ROOT, CourseError
@@ -384,6 +385,9 @@ class OnSubmit(Configurable):
     feedback = Enum(["full", "points", "none"], "full", help=(
         "full: the feedback page `make autograde` writes (each exercise's points and its first failure message); "
         "points: a table of points per exercise; none: nothing until the instructor releases feedback")).tag(config=True)
+    hidden_inputs = Bool(False, help=(
+        "with full feedback, a failing hidden case's message shows its inputs (shapes, settings) too; off, it says "
+        "which case failed and how, and the inputs wait for the feedback the instructor releases")).tag(config=True)
     cooldown = Float(0.0, help="seconds a student waits between two graded submissions of an assignment (0: none)"
                      ).tag(config=True)
     max_attempts = Int(0, help="submissions graded on submit per student and assignment (0: no limit); later ones "
@@ -422,6 +426,43 @@ def points_page(record: dict) -> str:
                    for e in record["exercises"])
     return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
                  f"<table>{rows}</table><p>Graded when you submitted, by the same tests as the final grading.</p>")
+
+
+def messages_page(record: dict, hidden_inputs: bool = False) -> str:
+    """Each exercise's points and its first failure (a hidden case's inputs only with ``hidden_inputs``)."""
+    import html
+    parts = []
+    for e in record["exercises"]:
+        parts.append(f"<h2>{html.escape(e['exercise'])}: {e['score']:g} / {e['points']:g}</h2>")
+        message = e["message"] if hidden_inputs else e.get("public_message")
+        message = message if e["score"] < e["points"] else ""
+        if message:
+            parts.append(f"<pre>{html.escape(message)}</pre>")
+    return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
+                 "".join(parts) + "<p>Graded when you submitted, by the same tests as the final grading.</p>")
+
+
+def without_hidden_inputs(page: str, record: dict) -> str:
+    """The feedback page ``make autograde`` wrote, each failure message replaced by its public form (a hidden case
+    named, its inputs left out). Where a message cannot be found on the page, :func:`messages_page` instead."""
+    import html
+
+    import markupsafe
+    for e in record["exercises"]:
+        full, public = e["message"], e.get("public_message")
+        if public is None:
+            return messages_page(record)
+        if full == public:
+            continue
+        forms = {str(markupsafe.escape(full)), html.escape(full), html.escape(full, quote=False)}
+        if not any(f in page for f in forms):
+            return messages_page(record)
+        for f in forms:
+            page = page.replace(f, html.escape(public, quote=False))
+        inputs = full.split("\n")[1].strip()  # the line that describes the hidden case
+        if any(f in page for f in {str(markupsafe.escape(inputs)), html.escape(inputs, quote=False)}):
+            return messages_page(record)
+    return page
 
 
 def due_note(course: Path, assignment: str, timestamp: str) -> str:
@@ -473,6 +514,21 @@ class SubmitGrader:
         self.course, self.exchange_course, self.state_file, self.out = course, exchange_course, state, out
         self.settings = OnSubmit(config=base_config())
         self.state = json.loads(state.read_text()) if state.exists() else {}
+        self._workers = contextlib.ExitStack()
+        self._address: str | None = None
+
+    def workers(self) -> str:
+        """The address of the service's own Dask cluster on this machine: started on first use and kept, so that
+        its workers import torch and nbgrader once, not once per submission. :meth:`close` stops it."""
+        if self._address is None:
+            from . import cluster, pipeline
+            self._workers.enter_context(pipeline._scratch(self.out, remote=False))  # the workers' temp folders
+            self._address = self._workers.enter_context(cluster.local()).scheduler_address
+        return self._address
+
+    def close(self) -> None:
+        self._workers.close()
+        self._address = None
 
     def new(self) -> list[Submission]:
         found = []
@@ -519,16 +575,27 @@ class SubmitGrader:
                 self._file(sub)
                 todo.append(sub)
         for assignment in sorted({s.assignment for s in todo}):
-            students = sorted({s.student for s in todo if s.assignment == assignment})
+            subs = {s.student: s for s in todo if s.assignment == assignment}
             start = time.perf_counter()
-            results = {r.student: r for r in pipeline.autograde([assignment], self.course, students=students,
-                                                                 out=lambda *_: None)}
-            for sub in [s for s in todo if s.assignment == assignment]:
-                result = results.get(sub.student)
-                self.state[sub.folder.name] = {"status": "graded" if result and result.graded else "not graded",
-                                               "student": sub.student, "assignment": assignment, "at": time.time()}
+
+            def answer(result, subs=subs):  # as each result is stored: the student need not wait for the others
+                sub = subs.get(result.student)
+                if sub is None or sub.folder.name in self.state:
+                    return
+                if result.graded:
+                    pipeline.feedback(self.course, [result])
+                self.state[sub.folder.name] = {"status": "graded" if result.graded else "not graded",
+                                               "student": sub.student, "assignment": sub.assignment, "at": time.time()}
                 self._respond(sub, result)
-            self.out(f"on submit: graded {assignment} for {', '.join(students)} in {time.perf_counter() - start:.1f} s")
+
+            results = pipeline.autograde([assignment], self.course, students=sorted(subs), out=lambda *_: None,
+                                         scheduler=self.workers(), on_stored=answer, write_feedback=False)
+            for result in results:  # those that never reached a worker (an unreadable notebook)
+                answer(result)
+            for sub in subs.values():
+                if sub.folder.name not in self.state:
+                    answer(pipeline.Result(assignment, sub.student, reason="it was not found in submitted/"))
+            self.out(f"on submit: graded {assignment} for {', '.join(sorted(subs))} in {time.perf_counter() - start:.1f} s")
         pipeline.hand_back(self.course)
         self._save()
         return subs
@@ -556,7 +623,12 @@ class SubmitGrader:
                 page = points_page(result.record)
             else:
                 full = self.course / "feedback" / sub.student / sub.assignment / f"{nb.stem}.html"
-                page = full.read_text() if full.exists() else points_page(result.record)
+                if not full.exists():
+                    page = messages_page(result.record, self.settings.hidden_inputs)
+                elif self.settings.hidden_inputs:
+                    page = full.read_text()
+                else:
+                    page = without_hidden_inputs(full.read_text(), result.record)
             self._answer(sub, page, nb.stem)
 
     def _answer(self, sub: Submission, page: str, notebook: str | None = None) -> None:
@@ -588,9 +660,13 @@ def serve(folder: Path = DEFAULT_FOLDER, interval: float = 2.0) -> None:
     grader = SubmitGrader(Path(settings["course"]), Path(settings["exchange"]) / settings["course_id"],
                           hub.folder / "on_submit.json", out=lambda line: print(line, flush=True))
     print(f"on submit: watching {grader.exchange_course / 'inbound'} (feedback: {grader.settings.feedback})", flush=True)
-    while True:
-        try:
-            grader.run_once()
-        except CourseError as e:  # another run holds the course: the next pass tries again
-            print(f"on submit: {e}", flush=True)
-        time.sleep(interval)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # JupyterHub stops its services so: stop the workers too
+    try:
+        while True:
+            try:
+                grader.run_once()
+            except CourseError as e:  # another run holds the course: the next pass tries again
+                print(f"on submit: {e}", flush=True)
+            time.sleep(interval)
+    finally:
+        grader.close()

@@ -316,7 +316,8 @@ class Interrupted(Exception):
 def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,
               jobs: int | None = None, sandboxed: bool = True, time_limit: float = 900,
               cell_timeout: float | None = None, students: list[str] | None = None,
-              scheduler: str | None = None, after_result=None) -> list[Result]:
+              scheduler: str | None = None, after_result=None, on_stored=None,
+              write_feedback: bool = True) -> list[Result]:
     """Grade every ``submitted/<student>/<assignment>/`` on Dask workers; write feedback/ and reports/.
 
     ``submissions_from``: a folder of zips or student folders to file under submitted/ first.
@@ -326,8 +327,9 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     these. ``after_result(result)`` runs as each result is stored; by default it keeps the manual grades
     given before (:func:`grader.regrade.keep_one`: nbgrader marks them "needs manual grade" again; the mark
     is cleared where the graded work is unchanged). The manual grades are on disk before grading starts
-    and each leaves it once written back, so an interrupted run loses none. Returns one :class:`Result`
-    per submission; those not graded carry the reason.
+    and each leaves it once written back, so an interrupted run loses none. ``on_stored(result)`` runs after
+    that (grading on submit answers the student there); ``write_feedback=False`` leaves feedback/ to it.
+    Returns one :class:`Result` per submission; those not graded carry the reason.
     """
     problems: list[str] = []
     if submissions_from is not None:
@@ -345,10 +347,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                           f"submitted/<student>/<assignment>/, e.g. submitted/alice/01_sampling/01_sampling.ipynb, "
                           f"or pass SUBMISSIONS=<folder of zips>")
     remote = cluster.scheduler_address(scheduler)
-    if remote and db_url(root).startswith("sqlite"):
+    if remote and db_url(root).startswith("sqlite") and not cluster.on_this_machine(remote):
         raise CourseError(f"grading on the cluster at {remote} needs a gradebook every worker can reach: set "
                           f"GRADEBOOK_URL=postgresql://user:password@host/db (see docs/scaling.md)")
-    if sandboxed and not remote:
+    if sandboxed and (not remote or cluster.on_this_machine(remote)):
         broken = sandbox.probe()
         if broken:
             raise CourseError(f"cannot sandbox student code: {broken}. Fix that, or grade without isolation "
@@ -389,7 +391,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             stored: list[Result] = []
             try:
                 graded = cluster.run(client, todo, on_result=lambda r: (_store(r, root), after_result and after_result(r),
-                                                                        stored.append(r)))
+                                                                        stored.append(r), on_stored and on_stored(r)))
             except KeyboardInterrupt:
                 import logging
                 logging.getLogger("distributed").setLevel(logging.CRITICAL)  # the workers' shutdown noise
@@ -399,7 +401,8 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             out(f"graded {sum(r.graded for r in graded)} of {len(todo)} notebooks in {time.perf_counter() - start:.1f} s")
             done += graded
     done.sort(key=lambda j: (j.assignment, j.student))
-    problems += feedback(root, done)
+    if write_feedback:
+        problems += feedback(root, done)
     if todo or (done and has_gradebook(root)):
         export(root, root / "reports" / "nbgrader_grades.csv")
     if done:  # the whole course, as the gradebook holds it, with this run's rows marked

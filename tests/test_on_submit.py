@@ -60,6 +60,59 @@ def test_the_points_page_shows_points_and_nothing_of_the_tests():
     assert "SECRET" not in page
 
 
+def a_verdict_and_its_page(wrong, kinds=("hidden",)):
+    """Grade ``wrong`` as upsample_nearest on ``kinds``; the record and the feedback page nbgrader's own HTML exporter
+    renders from the test cell's outputs (as GenerateFeedback does)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from grader.exercises import spec
+    from grader.runtime import engine
+    from grader.trusted import results
+    from grader.trusted.harness import verdict_outputs
+    verdict = engine.run(spec("01_sampling", "upsample_nearest"), engine.local_transport(lambda _: wrong), kinds)
+    cell = nbformat.v4.new_code_cell("check('upsample_nearest')")
+    cell.outputs = verdict_outputs(verdict)
+    page, _ = HTMLExporter(template_name="classic").from_notebook_node(nbformat.v4.new_notebook(cells=[cell]))
+    return verdict, results.record("01_sampling", "alice", [verdict], {}), page
+
+
+def off_by_one_row(x, scale_factor):
+    """upsample_nearest that drops its output's last row (a plausible slip: range(H * scale - 1))."""
+    out = x.repeat_interleave(scale_factor, dim=-2).repeat_interleave(scale_factor, dim=-1)
+    return out[..., :-1, :]
+
+
+def test_a_hidden_failure_has_a_public_message_without_the_cases_inputs():
+    verdict, record, _ = a_verdict_and_its_page(off_by_one_row)
+    call = verdict.message.splitlines()[1].strip()
+    assert verdict.message.startswith("upsample_nearest failed hidden case") and call.startswith("upsample_nearest(")
+    (e,) = record["exercises"]
+    assert call not in e["public_message"] and "hidden case" in e["public_message"]
+    assert "releases feedback" in e["public_message"]
+    assert verdict.message.splitlines()[2] in e["public_message"]  # what went wrong is still said
+
+
+def test_a_visible_failure_is_public_as_it_is():
+    verdict, record, _ = a_verdict_and_its_page(off_by_one_row, kinds=("visible",))
+    assert "visible case" in verdict.message and record["exercises"][0]["public_message"] == verdict.message
+
+
+def test_on_submit_pages_leave_hidden_inputs_out_unless_the_instructor_allows_them():
+    assert hub.OnSubmit(config=base_config()).hidden_inputs is False
+    verdict, record, page = a_verdict_and_its_page(off_by_one_row)
+    call = verdict.message.splitlines()[1].strip()
+    assert call.split("(")[0] in page and "failed hidden case" in page
+    public = hub.without_hidden_inputs(page, record)
+    assert call not in public and "releases feedback" in public and "failed hidden case" in public
+    assert public.count("<pre>") == page.count("<pre>")  # the same page, the message replaced
+    messages = hub.messages_page(record)
+    assert call not in messages and "releases feedback" in messages and "0 / " in messages
+    assert call in hub.messages_page(record, hidden_inputs=True)
+    # a page that does not hold the message as recorded: the messages page, never the inputs
+    assert hub.without_hidden_inputs(page.replace("failed hidden", "FAILED hidden"), record) == messages
+
+
 def fake_exchange(tmp_path: Path):
     course, exchange = tmp_path / "course", tmp_path / "exchange" / "feature-map-layers"
     (course / "notebooks" / "01_sampling").mkdir(parents=True)
@@ -147,3 +200,71 @@ def test_every_page_says_the_due_date_and_whether_the_submission_is_late(tmp_pat
     g._answer(sub, hub.points_page({"assignment": "01_sampling", "score": 1.0, "max_score": 2.0, "exercises": []}))
     (page,) = (exchange / "feedback").glob("*.html")
     assert "this submission is on time" in page.read_text()
+
+
+SKIPS_FACTOR_ONE = '''
+def upsample_nearest(x, scale_factor):
+    if scale_factor == 1:
+        raise ValueError("scale_factor must be at least 2")
+    return x.repeat_interleave(scale_factor, dim=-2).repeat_interleave(scale_factor, dim=-1)
+'''  # passes the visible cases (factors 2 and 3), fails the hidden ones with factor 1
+
+
+def handed_to_the_exchange(exchange: Path, student: str, nb, stamp: str) -> Path:
+    import nbformat
+    folder = exchange / "inbound" / f"{student}+01_sampling+{stamp}+{student}"
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "01_sampling.ipynb")
+    (folder / "timestamp.txt").write_text(stamp)
+    (folder / "submission_secret.txt").write_text(f"secret-of-{student}-{stamp}")
+    return folder
+
+
+@pytest.mark.slow  # grades three submissions through the sandbox
+def test_the_service_answers_each_student_on_its_own_workers_without_hidden_inputs(tmp_path, monkeypatch):
+    import psutil
+
+    from course import notebook, scratch_course, submission
+    from grader import sandbox
+    from students import students
+    if sandbox.probe():
+        pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")
+    monkeypatch.setattr(hub, "_owner", lambda path: path.name.split("+")[0])  # no system users here (test_hub has them)
+
+    def workers():  # Dask's worker processes (multiprocessing's resource tracker is not one)
+        return [p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+
+    course = scratch_course(tmp_path / "course")
+    exchange = tmp_path / "exchange" / "feature-map-layers"
+    answers = {n: s for n, s in students("01_sampling").LOOP.items()}
+    bob = submission("01_sampling", {**answers, "upsample_nearest": SKIPS_FACTOR_ONE})
+    pages: dict[str, str] = {}
+    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    answer = g._answer
+
+    def keep(sub, page, nb=None):
+        answer(sub, page, nb)
+        pages[sub.student] = page
+
+    g._answer = keep
+    try:
+        handed_to_the_exchange(exchange, "alice", notebook("01_sampling"), "2026-12-05 10:00:00.000000 UTC")
+        handed_to_the_exchange(exchange, "bob", bob, "2026-12-05 10:00:01.000000 UTC")
+        g.run_once()
+        address = g.workers()
+        assert workers(), "the service's workers stopped after its first pass"
+        handed_to_the_exchange(exchange, "alice", notebook("01_sampling"), "2026-12-05 10:05:00.000000 UTC")
+        g.run_once()
+        assert g.workers() == address  # the second pass used the same workers
+    finally:
+        g.close()
+    assert not workers(), "close() left the service's workers running"
+    assert [v["status"] for v in g.state.values()] == ["graded"] * 3
+    assert "failed hidden case" in pages["bob"] and "releases feedback" in pages["bob"], pages["bob"][-3000:]
+    assert "scale_factor=1)" not in pages["bob"]  # the hidden case's inputs
+    assert "failed hidden case" not in pages["alice"] and "failed visible case" not in pages["alice"]
+    assert "upsample_bilinear" in pages["alice"]
+    rec = json.loads((course / ".nbgrader" / "results" / "01_sampling" / "bob.json").read_text())
+    (e,) = [e for e in rec["exercises"] if e["exercise"] == "upsample_nearest"]
+    assert "scale_factor=1)" in e["message"] and "scale_factor=1)" not in e["public_message"]  # the instructor's
+    assert len(list((exchange / "feedback").glob("*.html"))) == 3

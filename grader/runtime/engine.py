@@ -37,13 +37,14 @@ class Check:
     payload: dict
     expected: dict
     hint: Any = None
+    hidden: bool = False  # a hidden case: its inputs stay out of the public message
 
 
 class _CappedMessage:
     """``message`` holds what the student's code said (exceptions, values): capped whenever it is set."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, wire.cap(value) if name == "message" else value)
+        super().__setattr__(name, wire.cap(value) if name in ("message", "public_message") else value)
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Verdict(_CappedMessage):
     groups: dict[str, GroupResult] = field(default_factory=dict)
     message: str = ""
     seconds: float = 0.0
+    public_message: str = ""  # ``message`` without a hidden case's inputs ("": the same as ``message``)
 
     @property
     def score(self) -> float:
@@ -96,9 +98,13 @@ class Verdict(_CappedMessage):
 
     def record(self) -> dict:
         return {"exercise": self.exercise, "points": self.points, "score": self.score, "status": self.status,
-                "message": self.message, "seconds": round(self.seconds, 3),
+                "message": self.message, "public_message": self.public_message or self.message,
+                "seconds": round(self.seconds, 3),
                 "groups": {k: {"title": g.title, "points": g.points, "earned": g.earned, "checks": g.checks,
                                "failed": g.failed, "message": g.message} for k, g in self.groups.items()}}
+
+
+HIDDEN_INPUTS = "its inputs are shown when your instructor releases feedback"
 
 
 def banned_message(ex: Exercise, op: str) -> str:
@@ -146,13 +152,14 @@ def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
                 index += 1
                 expected = probe(ex.reference, payload, False)
                 out.append(Check("", f"{kind} case {i} of {len(runs)}", format_call(ex.name, kwargs) + how.note(kwargs),
-                                 how.kwargs, payload, expected, ex.hint))
+                                 how.kwargs, payload, expected, ex.hint, kind == "hidden"))
         else:
             for i, case in enumerate(cases, start=1):
                 payload = {**case, "banned": list(ex.banned)}
                 expected = probe(ex.reference, payload, False)
                 call = ex.describe(case) if ex.describe else repr(case)
-                out.append(Check("", f"{kind} case {i} of {len(cases)}", call, case, payload, expected, ex.hint))
+                out.append(Check("", f"{kind} case {i} of {len(cases)}", call, case, payload, expected, ex.hint,
+                                 kind == "hidden"))
     return out
 
 
@@ -255,7 +262,7 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
     """The verdict from the student's results (plain data, one per check)."""
     verdict = Verdict.of(ex, "pass")
     groups = verdict.groups
-    first = ""
+    first = public = ""
     for check, got in zip(checks, results, strict=True):
         if not _well_formed(got):
             got = {"status": "raised", "type": "ProtocolError", "message": "the reply for this case is malformed"}
@@ -282,11 +289,13 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
             if problem:
                 g.failed += 1
                 hint = _hint(check, exp.get("output"), got.get("output"))
-                message = (f"{ex.name} failed {check.label}:\n    {check.call}\n  {problem}"
-                           + (f"\n  hint: {hint}" if hint else ""))
+                tail = f"\n  {problem}" + (f"\n  hint: {hint}" if hint else "")
+                message = f"{ex.name} failed {check.label}:\n    {check.call}{tail}"
                 g.message = g.message or message
-                first = first or message
-    verdict.message = first
+                if not first:
+                    first = message
+                    public = f"{ex.name} failed {check.label} ({HIDDEN_INPUTS}):{tail}" if check.hidden else message
+    verdict.message, verdict.public_message = first, public
     earned = sum(g.earned for g in groups.values())
     verdict.status = "pass" if not first else ("partial" if earned else "fail")
     return verdict

@@ -9,7 +9,7 @@
   part), compares, scans for tampering.
   Imports the runtime; never runs in a student's process.
 - Instructor tools: :mod:`grader.pipeline` (release, autograde), :mod:`grader.intake`,
-  :mod:`grader.sandbox`, :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.
+  :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.
 
 :mod:`grader.data` (CIFAR10, real or the offline sample) serves the notebooks.
 Importing ``grader`` itself loads nothing (no torch): the names below load on first use.

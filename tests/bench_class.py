@@ -29,7 +29,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from course import assignments, hand_in, notebook, scratch_course
-from grader import pipeline, sandbox
+from grader import pipeline
+from grader.trusted import sandbox
 
 BEFORE = 5.1  # students/min on 2 cores, 2026-11-22 (docs/scaling.md, before Dask workers)
 

@@ -25,7 +25,8 @@ import nbformat
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from course import notebook, scratch_course
-from grader import hub, sandbox
+from grader import hub
+from grader.trusted import sandbox
 
 A = "01_sampling"
 

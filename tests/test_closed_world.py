@@ -23,9 +23,9 @@ import nbformat
 import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines
-from grader import pipeline, sandbox
+from grader import pipeline
 from grader.runtime import subset
-from grader.trusted import scan
+from grader.trusted import sandbox, scan
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 

@@ -321,7 +321,7 @@ def test_stale_cgroups_of_a_killed_run_are_cleaned():
     import os
     import time
 
-    from grader import sandbox
+    from grader.trusted import sandbox
     groups = sandbox.Cgroups.create("stale-test")
     try:
         # (by what it leaves, not by counts: a grading test in another process, or a run killed on this machine

@@ -322,8 +322,9 @@ def test_kit_gives_away_no_solution_no_hidden_case_no_trusted_or_instructor_code
     assert any(p.parts[-2] == "trusted" for p in private) and any(p.parts[-2] == "exercises" for p in private)
     assert not [p for p in private if hashlib.sha256(p.read_bytes()).hexdigest() in kit_digests]
     # no line of a hidden spec (tests/course.py: the lines the notebooks do not show anyway), less the few that the
-    # public spec or the learner runtime also have (an import, a visible grid's argument list, a seeded generator)
-    runtime = "\n".join(p.read_text() for p in PACKAGE.joinpath("runtime").glob("*.py"))
+    # public spec, the learner runtime or the public probes also have (an import, a grid's arguments, a seeded generator)
+    runtime = "\n".join(p.read_text() for p in [*PACKAGE.joinpath("runtime").glob("*.py"),
+                                                 *PACKAGE.joinpath("public").glob("probes_*.py")])
     for a in assignments():
         (path,) = PACKAGE.joinpath("public").glob(f"a{a}.py")
         lines = spec_lines(a)
@@ -477,3 +478,41 @@ def test_a_release_notebook_runs_in_a_kernel_with_the_kit_alone(built_kit, kit_p
     assert [m for m in eval(loaded) if not learner(m)] == []
     table = "".join(o.get("text", "") for o in nb.cells[-2].outputs)
     assert re.search(rf"\s{wrong_name}\s+\d+\s+fail", table) and re.search(rf"\s{names[1]}\s+\d+\s+pass", table), table
+
+
+# Each layer imports only the layers below it (grader/__init__.py: the layers). The one exception is stated:
+# the learner's `check` reads the public specs, the course's own content, by name.
+LAYERS = {
+    "runtime": {"runtime"},
+    "public": {"runtime", "public"},
+    "exercises": {"runtime", "public", "exercises"},
+    "trusted": {"runtime", "public", "exercises", "trusted"},
+}
+STATED = {("grader.runtime.visible", "grader.public")}
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    if module == "grader":
+        return "grader"
+    return parts[1] if parts[1] in LAYERS else "tools"
+
+
+def test_imports_go_one_way_down_the_layers():
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        if layer(module) not in LAYERS:
+            continue
+        for target in sorted(imported(path.read_text(), module, path.name == "__init__.py")):
+            if layer(target) not in LAYERS[layer(module)] | {"grader"} and (module, target) not in STATED:
+                wrong.append(f"{module} imports {target}")
+    assert not wrong, "an import against the layers (runtime < public < exercises < trusted < tools):\n" + "\n".join(wrong)
+
+
+def test_the_runtime_knows_no_assignment():
+    """Course probes live with the public specs; the runtime loads them by name (grader.runtime.probes.load)."""
+    runtime = "\n".join(p.read_text() for p in PACKAGE.joinpath("runtime").glob("*.py"))
+    names = [a.split("_", 1)[1] for a in assignments()]
+    assert not [n for n in names if re.search(rf"\b\w*{n}\w*\.py\b|import \w*{n}", runtime)]
+    assert not list(PACKAGE.joinpath("runtime").glob("probes_*.py"))

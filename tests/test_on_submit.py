@@ -225,7 +225,7 @@ def test_the_service_answers_each_student_on_its_own_workers_without_hidden_inpu
     import psutil
 
     from course import notebook, scratch_course, submission
-    from grader import sandbox
+    from grader.trusted import sandbox
     from students import students
     if sandbox.probe():
         pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")

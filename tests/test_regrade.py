@@ -253,7 +253,7 @@ def gradebook_state(root: Path) -> dict:
 def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, monkeypatch, in_process):
     from nbgrader.api import Gradebook
 
-    from grader import sandbox
+    from grader.trusted import sandbox
     if sandbox.probe():
         pytest.fail(f"the grading sandbox cannot start here: {sandbox.probe()} (run `make sandbox`)")
     specs = assignments()[A]

@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from grader.runtime.cases import grid, rand
 from grader.runtime.compare import difference
 from grader.runtime.probes import upstream_for
-from grader.runtime.probes_global_pooling import describe_module, input_of
 from grader.runtime.spec import Example, Exercise
+
+from .probes_global_pooling import count_module, describe_module, input_of, module_head
 
 ASSIGNMENT = "04_global_pooling"
 
@@ -280,7 +281,7 @@ EXERCISES = [
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool", "lp_pool"),
         routes="F.max_pool1d / F.max_pool3d / F.avg_pool1d or their nn layers", hint=channel_hint),
     Exercise(
-        "GAPClassifier", 3, ReferenceGAPClassifier, probe="module_head",
+        "GAPClassifier", 3, ReferenceGAPClassifier, probe=module_head,
         groups={"parameters": 1, "values": 1, "gradients": 0.5, "training": 0.5},
         group_names={"parameters": "parameter count (in_channels·num_classes + num_classes)",
                      "values": "logits (mean over H and W, then your layer's linear map)",
@@ -292,7 +293,7 @@ EXERCISES = [
         banned=NO_WINDOWS, routes="nn.AvgPool2d / F.avg_pool2d with the whole map as window, or a max pooling",
         compare=compare_head, describe=describe_head),
     Exercise(
-        "count_parameters", 2, reference_count, probe="count_module",
+        "count_parameters", 2, reference_count, probe=count_module,
         groups={"examples": 0.5, "values": 1.5}, group_names={"values": "parameter counts"},
         examples=[Example("count_parameters(nn.Conv2d(1, 64, 3))", module(layer("Conv2d", 1, 64, 3)), 640),
                   Example("count_parameters(flatten + Linear(512·7·7, 10))",

@@ -9,8 +9,9 @@ import torch.nn.functional as F
 
 from grader.runtime.cases import rand
 from grader.runtime.compare import difference
-from grader.runtime.probes_normalization import RUNNING
 from grader.runtime.spec import Example, Exercise
+
+from .probes_normalization import RUNNING, batchnorm_module
 
 ASSIGNMENT = "07_normalization"
 
@@ -308,7 +309,7 @@ EXERCISES = [
         group_names={"values": "outputs in training and evaluation",
                      "running": "running statistics (running_mean, running_var, num_batches_tracked)",
                      "state_dict": "parameters, buffers and state_dict (loads into nn.BatchNorm2d and back)"},
-        probe="batchnorm_module", compare=module_compare, describe=describe_module,
+        probe=batchnorm_module, compare=module_compare, describe=describe_module,
         examples=EXAMPLES_BN,
         visible=scripts(MODULE_VISIBLE),
         banned=NO_NORM, routes="nn.BatchNorm2d, F.batch_norm or another normalization layer", hint=module_hint),

@@ -1,6 +1,6 @@
 """08_cifar10_tensorboard: make_cnn, train_epoch, log_activations.
 
-None of the three is a function of tensors: their probes (:mod:`grader.runtime.probes_cifar10`) build
+None of the three is a function of tensors: their probes (:mod:`grader.public.probes_cifar10`) build
 the network, the loader, the optimizer and a SummaryWriter in the student's process, read what was
 written back with TensorBoard's own reader, and return plain data that the comparisons below judge.
 """
@@ -12,6 +12,8 @@ from torch.nn import functional as F
 
 from grader.runtime.compare import difference
 from grader.runtime.spec import Example, Exercise
+
+from .probes_cifar10 import cnn, log_activations, train_epoch
 
 ASSIGNMENT = "08_cifar10_tensorboard"
 
@@ -399,7 +401,7 @@ def log_compare(case, exp, got):
 EXERCISES = [
     Exercise(
         "make_cnn", 2, make_cnn, groups={"examples": 0.5, "layers": 0.5, "values": 0.5, "errors": 0.5},
-        probe="cifar10_cnn", compare=cnn_compare, describe=cnn_describe,
+        probe=cnn, compare=cnn_compare, describe=cnn_describe,
         group_names={"layers": "layers, their settings, the default norm, new layers on every call",
                      "values": "outputs and running statistics with the same weights",
                      "errors": "ValueError for an unknown norm"},
@@ -410,7 +412,7 @@ EXERCISES = [
     Exercise(
         "train_epoch", 3, reference_train_epoch,
         groups={"examples": 0.75, "steps": 0.5, "losses": 0.75, "returned": 0.5, "weights": 0.5},
-        probe="cifar10_train_epoch", compare=train_compare, describe=train_describe,
+        probe=train_epoch, compare=train_compare, describe=train_describe,
         group_names={"steps": "loss/train logged at the right steps", "losses": "the loss of every step",
                      "returned": "the epoch's mean loss, as a float", "weights": "the weights after training"},
         examples=[Example("12 images in batches of 4, SGD(lr=0.1), epoch 0: a float, loss/train at steps 0, 1, 2, "
@@ -419,7 +421,7 @@ EXERCISES = [
     Exercise(
         "log_activations", 3, reference_log_activations,
         groups={"examples": 0.75, "model": 0.75, "histograms": 0.75, "images": 0.75},
-        probe="cifar10_log_activations", compare=log_compare, describe=log_describe,
+        probe=log_activations, compare=log_compare, describe=log_describe,
         group_names={"model": "the model left as it was (mode, state, no gradients, no hooks)",
                      "histograms": "histograms of the norm layers", "images": "the image grid"},
         examples=[Example("a BatchNorm network in train mode, 5 images of 3×8×8, step 3: histogram tags "

@@ -1,12 +1,12 @@
 """Probes of the cifar10 exercises that are not a function of tensors (see :mod:`grader.runtime.probes`).
 
-- ``cifar10_cnn``: calls ``fn(norm)`` (``fn()`` when the payload names no norm) and describes the network it
+- ``cnn``: calls ``fn(norm)`` (``fn()`` when the payload names no norm) and describes the network it
   returns: its layers and their settings, its parameter count, its output on a seeded input, and its
   outputs and state in train and eval mode once every entry of its state has fixed values.
-- ``cifar10_train_epoch``: builds a small BatchNorm network, a loader over seeded random data, an optimizer
+- ``train_epoch``: builds a small BatchNorm network, a loader over seeded random data, an optimizer
   and a SummaryWriter in a temporary folder, calls ``fn`` for each epoch of the payload, and reports
   what it returned, the ``loss/train`` records TensorBoard reads back, and the final weights.
-- ``cifar10_log_activations``: builds a small network from a plain-data description, calls ``fn`` for each
+- ``log_activations``: builds a small network from a plain-data description, calls ``fn`` for each
   step of the payload, and reports the model after (mode, state, gradients, hooks) and the histograms
   and images TensorBoard reads back.
 
@@ -26,7 +26,7 @@ from typing import Any
 import torch
 import torch.nn as nn
 
-from .probes import quiet, run_guarded
+from ..runtime.probes import quiet, run_guarded
 
 REPR_LIMIT = 300
 
@@ -353,5 +353,3 @@ def log_activations(fn: Any, payload: dict, guard: bool = True) -> dict:
                 "image_tags": [str(t) for t in tags["images"]],
                 "histograms": histograms, "images": logged_images}
 
-
-PROBES: dict = {"cifar10_cnn": cnn, "cifar10_train_epoch": train_epoch, "cifar10_log_activations": log_activations}

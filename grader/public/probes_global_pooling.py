@@ -14,8 +14,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .cases import Rand
-from .probes import run_guarded, upstream_for
+from ..runtime.cases import Rand
+from ..runtime.probes import run_guarded, upstream_for
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -211,5 +211,3 @@ def describe_module(spec: dict, call: str = "count_parameters") -> str:
         notes.append("Scale is a module with an nn.Parameter `gain` of 3×1×1 and a buffer `calls`")
     return text + ("  where " + "; ".join(notes) if notes else "")
 
-
-PROBES: dict = {"module_head": module_head, "count_module": count_module}

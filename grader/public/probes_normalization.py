@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn as nn
 
-# .probes imports this module while it registers the probes: import from it inside the functions.
+from ..runtime.probes import run_guarded, upstream_for
 
 RUNNING = ("running_mean", "running_var", "num_batches_tracked")
 
@@ -31,7 +31,6 @@ def _failure(e: BaseException) -> str:
 
 def batchnorm_module(cls: Callable, payload: dict, guard: bool = True) -> dict:
     """Run ``payload["steps"]`` on ``cls(**payload["init"])``; one observation per step."""
-    from .probes import run_guarded
 
     init = dict(payload["init"])
     C = init.pop("num_features")
@@ -100,7 +99,6 @@ def batchnorm_module(cls: Callable, payload: dict, guard: bool = True) -> dict:
 
 def _backward(m: nn.Module, outputs: list, inputs: list, seed: int) -> dict:
     """Gradients of sum_i (output_i * upstream_i) with respect to weight, bias and every forward's input."""
-    from .probes import upstream_for
 
     if not all(isinstance(o, torch.Tensor) for o in outputs):
         raise TypeError("forward did not return a tensor")
@@ -114,5 +112,3 @@ def _backward(m: nn.Module, outputs: list, inputs: list, seed: int) -> dict:
     return {"inputs": [_plain(g) for g in grads[:len(inputs)]],
             "weight": _plain(named.get("weight")), "bias": _plain(named.get("bias"))}
 
-
-PROBES: dict = {"batchnorm_module": batchnorm_module}

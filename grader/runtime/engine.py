@@ -16,7 +16,7 @@ from typing import Any
 from . import wire
 from .cases import Call, build
 from .compare import difference, format_call
-from .probes import PROBES
+from .probes import load
 from .spec import Exercise
 
 # A transport runs ``probe`` on the student's ``exercise`` for each payload and returns the results
@@ -125,7 +125,7 @@ def hidden_seed(seed: int, salt: int) -> int:
 def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
     """Every check of the given kinds (examples, visible, hidden), with the reference's results. ``salt``
     (:func:`grader.trusted.secret.course_secret`) changes the random inputs of the hidden cases only."""
-    probe = PROBES[ex.probe]
+    probe = load(ex.probe)
     out: list[Check] = []
     if "examples" in kinds:
         for i, e in enumerate(ex.examples, start=1):
@@ -327,7 +327,7 @@ def local_transport(lookup: Callable[[str], Any]) -> Transport:
         fn = lookup(name)
         out = []
         for p in payloads:
-            result = PROBES[probe](fn, wire.decode(wire.encode(p)), True)
+            result = load(probe)(fn, wire.decode(wire.encode(p)), True)
             out.append(wire.decode(wire.encode(result)))
         return out
     return transport

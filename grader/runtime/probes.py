@@ -11,12 +11,15 @@ It returns a dict of plain data (see :mod:`grader.runtime.wire`) with ``status``
 - ``banned``: it dispatched the banned operator ``op``;
 - ``not_implemented``: it still raises ``NotImplementedError`` (the release's stub).
 
-Exercises that are not a function of tensors (modules, training loops) add their own
-probe to :data:`PROBES`; the trusted grader only ever sees the plain data they return.
+Exercises that are not a function of tensors (modules, training loops) bring their own probe, a
+function in the course's public specs (``grader/public/probes_*.py``) that the spec names; it is
+known here by its import path, ``"module:function"`` (:func:`name_of`), so this package imports no
+course content. The trusted grader only ever sees the plain data a probe returns.
 """
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import warnings
 from collections.abc import Callable
@@ -132,13 +135,21 @@ def call(fn: Callable, payload: dict, guard: bool = True) -> dict:
     return result
 
 
-PROBES: dict[str, Callable[[Callable, dict, bool], dict]] = {"call": call}
+Probe = Callable[[Callable, dict, bool], dict]
+PROBES: dict[str, Probe] = {"call": call}  # every probe this process has loaded, by name
 
 
-def _register() -> None:
-    from . import probes_cifar10, probes_global_pooling, probes_normalization
-    for module in (probes_global_pooling, probes_normalization, probes_cifar10):
-        PROBES.update(module.PROBES)
+def name_of(probe: str | Probe) -> str:
+    """A probe's name: ``"call"``, or a course probe's import path ``"module:function"``."""
+    return probe if isinstance(probe, str) else f"{probe.__module__}:{probe.__qualname__}"
 
 
-_register()
+def load(name: str) -> Probe:
+    """The probe ``name``, imported on first use. The student's process loads every probe its exercises need
+    before any student code runs (:func:`grader.runtime.worker.main`), and afterwards only looks them up."""
+    if name not in PROBES:
+        module, _, function = name.partition(":")
+        if not module.startswith("grader.") or not function:
+            raise KeyError(f"no probe {name!r}: a probe is 'call' or 'grader.<module>:<function>'")
+        PROBES[name] = getattr(importlib.import_module(module), function)
+    return PROBES[name]

@@ -13,6 +13,8 @@ from typing import Any
 
 import torch
 
+from .probes import name_of
+
 # Point groups, in the order feedback lists them.
 GROUPS = {
     "examples": "worked examples",
@@ -55,7 +57,7 @@ class Exercise:
     grad: bool = True
     aliasing: bool = False  # also compare output_is and joined_graph, worked examples included (in-place variants)
     seed: int = 0
-    probe: str = "call"
+    probe: str | Callable = "call"  # or a course probe, a function (kept as its name, probes.name_of)
     compare: Callable | None = None
     describe: Callable[[dict], str] | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # custom groups' names for feedback
@@ -63,6 +65,9 @@ class Exercise:
     # reference's error messages, or an argument form no visible case shows ("kernel_size: 2-tuple",
     # "x: tensor of rank 1", "stride: None", "call: steps"), mapped to the phrase of the text that names it.
     named: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.probe = name_of(self.probe)
 
     def group_title(self, group: str) -> str:
         return self.group_names.get(group) or GROUPS.get(group, group)

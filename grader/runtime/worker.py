@@ -30,7 +30,7 @@ import torch
 
 from . import wire
 from .guard import BannedOpError, OpGuard
-from .probes import PROBES, quiet
+from .probes import PROBES, load, quiet
 
 MAX_REPLY = wire.MAX_BYTES
 
@@ -155,7 +155,9 @@ def run_cells(sources: list[str], ns: dict, names: list[str]) -> list[str]:
 def answer(request: dict, ns: dict) -> str:
     """The child's work: guard on, inputs decoded, the student's cells run, the cases computed, JSON out."""
     banned = request.get("banned", [])
-    probe = PROBES[request["probe"]]
+    probe = PROBES.get(request["probe"])  # loaded at setup: nothing is imported after student code ran
+    if probe is None:
+        return ENCODE({"failure": f"could not be graded: the grader did not load the probe {request['probe']}"})
     with OpGuard(banned):
         payloads = [wire.decode(p) for p in request["payloads"]]
         errors = run_cells(request["cells"], ns, request["names"])
@@ -249,6 +251,8 @@ def main() -> None:
             return
         request = _loads(frame)
         if "setup" in request:
+            for name in request.get("probes", []):  # the course's probes, before any student code runs
+                load(name)
             errors = run_cells(request["setup"], ns, request["names"])
             send(proto_out, _dumps({"ready": True, "errors": errors}).encode())
         else:

@@ -95,7 +95,8 @@ class TrustedExecute(Execute):
         # seconds: until the first cell; all cells run in the kernel (of which the student's solution
         # cells); deciding the exercises; the grading worker's start and the release cells it ran
         self._timings = {"kernel_start": None, "cells": 0.0, "solution_cells": 0.0, "checks": 0.0, "worker_start": 0.0}
-        self._worker = GradingWorker(self._plan, self.sandboxed, self._timings, float(self.timeout or 60))
+        probes = sorted({ex.probe for ex in self._specs.values() if ex.probe != "call"})
+        self._worker = GradingWorker(self._plan, self.sandboxed, self._timings, float(self.timeout or 60), probes)
         if any(self._plan.needs.values()):
             self._worker.start()
         try:
@@ -224,15 +225,16 @@ class TrustedExecute(Execute):
 class GradingWorker:
     """The trusted side of :mod:`grader.runtime.worker`: started on first use, restarted after it dies."""
 
-    def __init__(self, plan: scan.Plan, sandboxed: bool, timings: dict, timeout: float = 60.0):
+    def __init__(self, plan: scan.Plan, sandboxed: bool, timings: dict, timeout: float = 60.0, probes=()):
         self.plan, self.sandboxed, self.timings, self.timeout = plan, sandboxed, timings, timeout
+        self.probes = list(probes)  # the course's probes the exercises use, loaded before any student code
         self.proc: subprocess.Popen | None = None
         self.folder: Path | None = None
         self.pending = False
 
     def start(self) -> None:
         """Start the worker and send it the release's cells; it warms up while the kernel runs the notebook."""
-        from .. import sandbox
+        from . import sandbox
         self.folder = Path(tempfile.mkdtemp(prefix="grading-worker-"))
         self.proc = subprocess.Popen(sandbox.worker_command(self.folder, self.sandboxed), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self.folder,
@@ -240,13 +242,14 @@ class GradingWorker:
         setup = self.plan.setup()
         self.setup_timeout = self.timeout * (2 + len(setup))
         self.started = time.perf_counter()
-        self.send({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup]})
+        self.send({"setup": [self.plan.cells[k].python for k in setup], "names": [f"<release cell {k}>" for k in setup],
+                   "probes": self.probes})
         self.pending = True
 
     def environment(self) -> dict:
         """The worker's environment: the student process's short list; in the sandbox, the wrapper also
         learns the job's cgroups (it joins them; bwrap then clears everything but the short list)."""
-        from .. import sandbox
+        from . import sandbox
         env = sandbox.environment({"NBGRADER_EXECUTION": "autograde"})
         if self.sandboxed and os.environ.get("COURSE_SANDBOX_CGROUPS"):
             env["COURSE_SANDBOX_CGROUPS"] = os.environ["COURSE_SANDBOX_CGROUPS"]

@@ -1,7 +1,7 @@
 """The grading sandbox: every student's kernel runs under bubblewrap with limits.
 
 nbgrader starts kernels through the ``course-sandbox`` kernelspec that
-:func:`install_kernelspec` writes; its command is ``python -m grader.sandbox
+:func:`install_kernelspec` writes; its command is ``python -m grader.trusted.sandbox
 <kernel command>``, which joins the job's cgroups (process and memory limits),
 caps the address space, and execs ``bwrap`` so that the kernel sees:
 
@@ -15,7 +15,7 @@ caps the address space, and execs ``bwrap`` so that the kernel sees:
 - an environment cleared to :data:`ENVIRONMENT` (never the worker's database URL or secrets).
 
 The grading worker (:mod:`grader.runtime.worker`, which computes the exercises' cases) runs the
-same way, started with ``python -m grader.sandbox --worker <folder> <command>``: it sees an empty
+same way, started with ``python -m grader.trusted.sandbox --worker <folder> <command>``: it sees an empty
 private working folder instead of the student's.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ import time
 import uuid
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]  # grader/
 KERNEL_NAME = "course-sandbox"
 # torch maps about 3.2 GiB of address space when imported; what is left is the students' memory.
 ADDRESS_SPACE = 6 * 2**30
@@ -102,7 +102,7 @@ def worker_command(folder: Path, sandboxed: bool) -> list[str]:
     """The command that starts the grading worker (in the sandbox unless ``sandboxed`` is False)."""
     python = os.path.abspath(sys.executable)
     worker = [python, "-I", "-m", "grader.runtime.worker"]
-    return [python, "-m", "grader.sandbox", "--worker", str(folder), *worker] if sandboxed else worker
+    return [python, "-m", "grader.trusted.sandbox", "--worker", str(folder), *worker] if sandboxed else worker
 
 
 def install_kernelspec(folder: Path) -> Path:
@@ -111,7 +111,7 @@ def install_kernelspec(folder: Path) -> Path:
     spec.mkdir(parents=True, exist_ok=True)
     python = os.path.abspath(sys.executable)  # "venv/bin/../bin/python" would name unmounted folders
     (spec / "kernel.json").write_text(json.dumps({
-        "argv": [python, "-m", "grader.sandbox", python, "-m", "ipykernel_launcher",
+        "argv": [python, "-m", "grader.trusted.sandbox", python, "-m", "ipykernel_launcher",
                  "-f", "{connection_file}"],
         "display_name": "Python 3 (grading sandbox)", "language": "python",
         # A SIGINT to the process group would kill bwrap itself: ask the kernel to interrupt itself.

@@ -16,6 +16,10 @@ Importing ``grader`` itself loads nothing (no torch): the names below load on fi
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the course: solutions/, notebooks/, data/ (in a clone)
+
 _EXPORTS = {"check": "visible", "assert_same": "compare", "grid": "cases", "rand": "cases",
             "OpGuard": "guard", "BannedOpError": "guard", "ops_dispatched": "guard"}
 

@@ -35,7 +35,7 @@ import numpy as np
 from torchvision.datasets import CIFAR10
 from torchvision.datasets.utils import calculate_md5, check_integrity, download_url, extract_archive
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import ROOT
 
 
 def _data_dir() -> Path:

@@ -297,7 +297,7 @@ def start(roster: Path, course: Path = ROOT, folder: Path = DEFAULT_FOLDER, port
         "proxy": str(_proxy(hub)), "api_token": token,
         # the grading service: this Python and this checkout's grader, as root
         "grader_command": [sys.executable, "-m", "grader", "--root", str(course), "hub", "serve", "--folder", str(hub.folder)],
-        "grader_path": str(Path(__file__).resolve().parent.parent), "grader_bin": str(Path(sys.executable).parent),
+        "grader_path": str(ROOT), "grader_bin": str(Path(sys.executable).parent),
     }
     fd = os.open(hub.settings, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:

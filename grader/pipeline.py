@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import cluster, intake, report
+from . import ROOT, cluster, intake, report
 from . import jobs as jobs_module
 from .jobs import Job, Result, fingerprint
 from .runtime.cells import RELEASE_FILE, release_digests
@@ -32,7 +32,6 @@ from .trusted import results as records
 from .trusted import sandbox
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
 
-ROOT = Path(__file__).resolve().parent.parent
 
 class CourseError(Exception):
     """A problem the user can fix; the CLI prints it as one line and exits non-zero."""

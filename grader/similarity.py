@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from .pipeline import ROOT, CourseError, pick, read_notebook, submissions
+from .runtime.cells import is_solution_cell, nbgrader_of, source_of
 
 K = 25  # characters of normalised code in one fingerprint: shorter shared runs are noise
 MIN_CHARS = 50  # normalised characters of own code below which a cell is too short to compare
@@ -100,19 +101,14 @@ class Exercise:
     pairs: list[Pair]  # at or above the threshold, highest first
 
 
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
 def solution_cells(nb: dict) -> dict[str, str]:
     """grade_id -> source of every code cell nbgrader marks as a solution (written markdown answers are
     not code and are left out)."""
     cells = {}
     for cell in nb.get("cells", []):
-        meta = (cell.get("metadata") or {}).get("nbgrader") or {}
-        if cell.get("cell_type") == "code" and meta.get("solution") and meta.get("grade_id"):
-            cells[meta["grade_id"]] = _source(cell)
+        meta = nbgrader_of(cell)
+        if is_solution_cell(cell) and meta.get("grade_id"):
+            cells[meta["grade_id"]] = source_of(cell)
     return cells
 
 

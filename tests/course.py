@@ -9,6 +9,7 @@ import nbformat
 
 from grader.exercises import spec
 from grader.runtime import engine
+from grader.runtime.cells import is_test_cell, is_written_answer
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the notebooks' setup cell gives every exercise cell.
@@ -36,13 +37,13 @@ def graded(nb, grade_id: str):
 def exercises(assignment: str) -> dict[str, float]:
     """Exercise name -> points of its autograded test cell, in notebook order."""
     return {c.metadata.nbgrader.grade_id.removeprefix("test_"): c.metadata.nbgrader.points
-            for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+            for c in notebook(assignment).cells if is_test_cell(c)}
 
 
 def written(assignment: str) -> dict[str, float]:
     """grade_id -> points of every written answer (a manually graded markdown cell), in notebook order."""
     return {c.metadata.nbgrader.grade_id: c.metadata.nbgrader.points
-            for c in notebook(assignment).cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "markdown"}
+            for c in notebook(assignment).cells if is_written_answer(c)}
 
 
 def run_exercise(assignment: str, name: str, source: str, hidden_only: bool = False) -> engine.Verdict:

@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from browser import ROOT, SHOTS, browser_or_skip, chromium_page, free_port, shot, stop_group, type_cell
+from grader.runtime.cells import is_test_cell, is_written_answer
 
 ASSIGNMENT = "01_sampling"
 NOTEBOOKS = Path(os.environ.get("COURSE_NOTEBOOKS", ROOT / "notebooks"))  # the release under test
@@ -292,14 +293,13 @@ def test_learner_works_an_exercise_in_jupyterlab(lab):
 def _written_answers(lab: Lab) -> int:
     """How many written answers (manually graded markdown cells) the release has."""
     nb = json.loads((lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    return sum(bool(c.get("metadata", {}).get("nbgrader", {}).get("grade")) and c["cell_type"] == "markdown"
-               for c in nb["cells"])
+    return sum(is_written_answer(c) for c in nb["cells"])
 
 
 def _tagged_raises_exception(lab: Lab) -> bool:
     """Whether the release's test cells carry the raises-exception tag (Run All then goes past them)."""
     nb = json.loads((lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())
-    tests = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade") and c["cell_type"] == "code"]
+    tests = [c for c in nb["cells"] if is_test_cell(c)]
     return all("raises-exception" in c["metadata"].get("tags", []) for c in tests)
 
 

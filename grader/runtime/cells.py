@@ -32,6 +32,28 @@ def source_of(cell) -> str:
     return src if isinstance(src, str) else "".join(src)
 
 
+def nbgrader_of(cell) -> dict:
+    """A cell's nbgrader metadata (``{}`` for a cell nbgrader does not mark)."""
+    return (cell.get("metadata") or {}).get("nbgrader") or {}
+
+
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: code, graded, not a solution; its ``grade_id`` is ``test_<exercise>``."""
+    info = nbgrader_of(cell)
+    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
+
+
+def is_solution_cell(cell) -> bool:
+    """An exercise's solution cell: code the student writes, under the exercise's ``grade_id``."""
+    return cell.get("cell_type") == "code" and bool(nbgrader_of(cell).get("solution"))
+
+
+def is_written_answer(cell) -> bool:
+    """A written question's answer: a markdown solution cell with points, graded by hand."""
+    info = nbgrader_of(cell)
+    return cell.get("cell_type") == "markdown" and bool(info.get("grade")) and bool(info.get("solution"))
+
+
 def _timeit_statement(rest: str) -> str:
     words = rest.split()
     while words and words[0].startswith("-"):

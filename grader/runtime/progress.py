@@ -27,10 +27,10 @@ import nbformat
 from nbclient import NotebookClient
 from tqdm.auto import tqdm
 
+from .. import ROOT
+from .cells import is_test_cell, is_written_answer
 from .visible import namespace as kernel_namespace
 from .visible import shell
-
-ROOT = Path(__file__).resolve().parents[2]
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -54,14 +54,12 @@ STUB = "YOUR ANSWER HERE"  # nbgrader's ClearSolutions.text_stub: what the relea
 
 def test_cells(nb) -> list[tuple[int, dict]]:
     """(index, cell) of every graded test cell, in notebook order."""
-    return [(i, c) for i, c in enumerate(nb.cells)
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
+    return [(i, c) for i, c in enumerate(nb.cells) if is_test_cell(c)]
 
 
 def answer_cells(nb) -> list[tuple[int, dict]]:
     """(index, cell) of every manually graded written answer (a markdown solution cell with points)."""
-    return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "markdown"
-            and c.metadata.get("nbgrader", {}).get("grade") and c.metadata["nbgrader"].get("solution")]
+    return [(i, c) for i, c in enumerate(nb.cells) if is_written_answer(c)]
 
 
 def written_answers(nb, label: str) -> list[Exercise]:

@@ -37,14 +37,11 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Unicode
 
+from .. import ROOT
 from ..runtime import subset, wire, worker
+from ..runtime.cells import is_test_cell
 from ..runtime.engine import StudentProcessFailure, Verdict, run
 from . import results, scan
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-is_test_cell = scan.is_test_cell
 
 
 def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:

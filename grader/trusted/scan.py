@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import subset
-from ..runtime.cells import Cell, closure, defining_cell, norm, source_of
+from ..runtime.cells import Cell, closure, defining_cell, is_test_cell, norm, source_of
 
 NO_EXERCISE = "(no exercise)"
 
@@ -31,11 +31,6 @@ def release_sources(root: Path, assignment: str, notebook: str = "") -> list[str
     paths = ([folder / f"{notebook}.ipynb"] if notebook and (folder / f"{notebook}.ipynb").exists()
              else sorted(folder.glob("*.ipynb")))
     return [source_of(c) for p in paths for c in json.loads(p.read_text()).get("cells", []) if c.get("cell_type") == "code"]
-
-
-def is_test_cell(cell) -> bool:
-    info = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(info.get("grade")) and not info.get("solution")
 
 
 @dataclass

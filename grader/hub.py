@@ -49,7 +49,8 @@ from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from traitlets import Bool, Enum, Float, Int
 from traitlets.config import Configurable
 
-from .pipeline import ROOT, CourseError
+from . import ROOT
+from .course import CourseError
 
 PROXY = "configurable-http-proxy@5.3.0"
 DEFAULT_FOLDER = Path("/srv/feature-map-hub")
@@ -470,7 +471,7 @@ def due_note(course: Path, assignment: str, timestamp: str) -> str:
     is late, in one sentence."""
     from nbgrader.utils import parse_utc
 
-    from .pipeline import db_url, has_gradebook
+    from .course import db_url, has_gradebook
     due = None
     if has_gradebook(course):
         with Gradebook(db_url(course)) as gb:

@@ -10,7 +10,6 @@ reports. Nothing here writes under ``solutions/`` or ``submitted/``.
 from __future__ import annotations
 
 import contextlib
-import csv
 import fcntl
 import functools
 import inspect
@@ -24,26 +23,15 @@ import threading
 import time
 from pathlib import Path
 
-from . import ROOT, cluster, intake, report
+from . import ROOT, cluster, intake, manual, report
 from . import jobs as jobs_module
+from .course import CourseError, assignments, db_url, gradebook_path, has_gradebook, pick
+from .course import grades as grades  # where the commands ask
 from .jobs import Job, Result, fingerprint
 from .runtime.cells import RELEASE_FILE, release_digests
 from .trusted import results as records
 from .trusted import sandbox
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
-
-
-class CourseError(Exception):
-    """A problem the user can fix; the CLI prints it as one line and exits non-zero."""
-
-
-def gradebook_path(root: Path) -> Path:
-    return root / ".nbgrader" / "gradebook.db"
-
-
-def has_gradebook(root: Path) -> bool:
-    """Whether the course at ``root`` has a gradebook yet (one at $GRADEBOOK_URL is taken to exist)."""
-    return not db_url(root).startswith("sqlite") or gradebook_path(root).is_file()
 
 
 def convert(converter: str, root: Path, **coursedir) -> None:
@@ -58,28 +46,6 @@ def convert(converter: str, root: Path, **coursedir) -> None:
         lines = (out.get("log") or "").strip().splitlines() + (out.get("error") or "").strip().splitlines()[-1:]
         tail = "\n".join(lines[-15:])
         raise CourseError(f"nbgrader {converter} {coursedir} failed:\n{tail}")
-
-
-def db_url(root: Path) -> str:
-    """The gradebook: $GRADEBOOK_URL (PostgreSQL when graders span machines), else SQLite under ``root``."""
-    # Parallel graders share one SQLite gradebook: wait for a lock rather than fail.
-    return os.environ.get("GRADEBOOK_URL") or f"sqlite:///{gradebook_path(root)}?timeout=120"
-
-
-def assignments(root: Path = ROOT) -> list[str]:
-    """Assignment names: the folders of ``solutions/`` that hold a notebook."""
-    src = root / "solutions"
-    return sorted(p.name for p in src.iterdir() if p.is_dir() and any(p.glob("*.ipynb"))) if src.is_dir() else []
-
-
-def pick(names: list[str], root: Path = ROOT) -> list[str]:
-    """``names`` checked against ``solutions/`` (all assignments when empty)."""
-    known = assignments(root)
-    for n in names:
-        if n not in known:
-            raise CourseError(f"unknown assignment {n!r}: the assignments are {', '.join(known) or 'none'} "
-                              f"(folders of {root / 'solutions'})")
-    return list(names) or known
 
 
 def read_notebook(path: Path) -> dict:
@@ -325,7 +291,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     Dask cluster's address instead (default: $DASK_SCHEDULER). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
     these. ``after_result(result)`` runs as each result is stored; by default it keeps the manual grades
-    given before (:func:`grader.regrade.keep_one`: nbgrader marks them "needs manual grade" again; the mark
+    given before (:func:`grader.manual.keep_one`: nbgrader marks them "needs manual grade" again; the mark
     is cleared where the graded work is unchanged). The manual grades are on disk before grading starts
     and each leaves it once written back, so an interrupted run loses none. ``on_stored(result)`` runs after
     that (grading on submit answers the student there); ``write_feedback=False`` leaves feedback/ to it.
@@ -372,11 +338,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                 continue
             todo.append(_job(name, student, nbs, root, **options))
     if todo and after_result is None:
-        from . import regrade  # it builds on this module
-        before = regrade.durable_snapshot(root, sorted({j.assignment for j in todo}))
+        before = manual.durable_snapshot(root, sorted({j.assignment for j in todo}))
 
         def after_result(r):
-            return regrade.keep_one(root, before, r)
+            return manual.keep_one(root, before, r)
 
     for name in sorted({j.assignment for j in todo}):
         _register(name, root)
@@ -479,15 +444,6 @@ def export(root: Path, to: Path, plugin_class=None, **traits):
     with Gradebook(db_url(root)) as gb:
         plugin.export(gb)
     return plugin
-
-
-def grades(root: Path = ROOT) -> list[dict]:
-    """Rows of ``reports/grades.csv``: assignment, student_id, status, score, max_score."""
-    path = root / "reports" / "grades.csv"
-    if not path.exists():
-        return []
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
 
 
 def summarize(root: Path, jobs: list[Result], out=print) -> None:

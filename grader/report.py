@@ -17,6 +17,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
+from .course import assignments, grades, has_gradebook
 from .jobs import Result
 from .trusted import results as records
 
@@ -27,16 +28,15 @@ def course(root: Path, done, db_url: str, before: list[dict]) -> list[Result]:
     """Every submission of the course, in (assignment, student) order: this run's results ``done``, and for
     every other one that the gradebook, the result records or ``submitted/`` hold, graded (it has a result
     record) or not graded with the reason ``before`` (the last ``grades.csv``'s rows) gave."""
-    from . import pipeline
 
     out = {(r.assignment, r.student): r for r in done}
     keys = set(out)
     folder = records.results_dir(root)
     keys |= {(p.parent.name, p.stem) for p in folder.glob("*/*.json")}
-    known = set(pipeline.assignments(root))  # a folder under submitted/ that is no assignment is not a submission
+    known = set(assignments(root))  # a folder under submitted/ that is no assignment is not a submission
     keys |= {(p.parent.name, p.parent.parent.name) for p in (root / "submitted").glob("*/*/*.ipynb")
              if p.parent.name in known}
-    if pipeline.has_gradebook(root):
+    if has_gradebook(root):
         keys |= gradebook_submissions(db_url)
     said = {(r.get("assignment"), r.get("student_id")): r.get("status", "") for r in before}
     for a, s in keys - set(out):
@@ -181,15 +181,15 @@ def write_grades(root: Path, jobs, recs: dict, written: dict, now: set | None = 
 
 def write(root: Path, done, problems: list[str], db_url: str) -> None:
     """The reports of the whole course (:func:`course`), this run's results ``done`` marked in them."""
-    from . import intake, pipeline
+    from . import intake
 
     out = root / "reports"
     out.mkdir(exist_ok=True)
-    jobs = course(root, done, db_url, pipeline.grades(root))
+    jobs = course(root, done, db_url, grades(root))
     now = {(j.assignment, j.student) for j in done}
     handed = intake.handed_in(root)
     recs = read_records(root, jobs)
-    written = written_answers(db_url, jobs) if pipeline.has_gradebook(root) else {}
+    written = written_answers(db_url, jobs) if has_gradebook(root) else {}
     write_grades(root, jobs, recs, written, now, handed)
     results = exercise_results(jobs, recs)
     this_run = sorted({a for a, _ in now})

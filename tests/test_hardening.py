@@ -12,7 +12,7 @@ import torch
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from nbgrader.preprocessors import LimitOutput, SaveAutoGrades
 
-from grader import jobs, pipeline, regrade, report
+from grader import jobs, manual, pipeline, report
 from grader.exercises import spec
 from grader.jobs import Result
 from grader.runtime import engine, wire
@@ -311,9 +311,9 @@ def test_a_flag_stays_in_the_queue_until_a_grader_scores_it(course):
         grade = gb.find_grade("test_sigmoid", NB, A, "alice")
         grade.manual_score, grade.needs_manual_grade = 1.0, False
         gb.db.commit()
-    snapshot = regrade.snapshot(course, [A])
+    snapshot = manual.snapshot(course, [A])
     graded(course, ["test_relu"])
-    regrade.keep_manual(course, snapshot, [Result(A, "alice", graded=True)])
+    manual.keep_manual(course, snapshot, [Result(A, "alice", graded=True)])
     assert needs_manual(course) == {"test_relu": (True, None), "test_sigmoid": (False, 1.0)}
 
 

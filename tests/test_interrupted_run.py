@@ -9,7 +9,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import hand_in, notebook, scratch_course
-from grader import pipeline, regrade
+from grader import manual, pipeline
 
 pytestmark = pytest.mark.slow  # grades one notebook twice
 
@@ -29,13 +29,13 @@ def test_manual_grade_survives_an_interrupted_run(tmp_path):
         g.manual_score, g.needs_manual_grade = 1.0, False
         gb.db.commit()
     # a run that is killed after its snapshot and after nbgrader graded ada again, before it wrote back
-    regrade.durable_snapshot(root, [A])
+    manual.durable_snapshot(root, [A])
     with Gradebook(pipeline.db_url(root)) as gb:
         gb.find_grade("test_pad2d", A, A, "ada").needs_manual_grade = True  # what nbgrader's SaveAutoGrades does
         gb.db.commit()
-    assert (root / ".nbgrader" / regrade.PENDING).exists()
+    assert (root / ".nbgrader" / manual.PENDING).exists()
     assert all(r.graded for r in grade(root))  # the next run, in full
     with Gradebook(pipeline.db_url(root)) as gb:
         g = gb.find_grade("test_pad2d", A, A, "ada")
         assert g.manual_score == 1.0 and not g.needs_manual_grade
-    assert not (root / ".nbgrader" / regrade.PENDING).exists()
+    assert not (root / ".nbgrader" / manual.PENDING).exists()

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from course import PRELUDE, graded, hand_in, notebook, scratch_course
-from grader import cluster, jobs, late, pipeline, regrade, report
+from grader import cluster, jobs, late, manual, pipeline, regrade, report
 from grader.exercises import assignments
 from grader.runtime import engine
 from grader.runtime.cases import rand
@@ -153,10 +153,10 @@ def record(score_values: float, message: str = "") -> dict:
 
 def test_diff_names_the_group_and_the_new_first_failure():
     failure = "f failed hidden case 3 of 9: f(x=rand(2, 3, 5, 7), factor=2)\n\nvalues differ at (0, 0, 2, 0)\n..."
-    cell = regrade.Cell("hw", 2.0, None, None, False, 2.0, "code")
-    before = {("hw", "s"): regrade.Graded(cells={"test_f": cell}, record=record(1), status="graded"),
-              ("hw", "t"): regrade.Graded(cells={"test_f": cell}, record=record(1), status="graded")}
-    after = {("hw", "s"): regrade.Graded(cells={"test_f": dataclasses.replace(cell, auto=1.0)}, record=record(0, failure)),
+    cell = manual.Cell("hw", 2.0, None, None, False, 2.0, "code")
+    before = {("hw", "s"): manual.Graded(cells={"test_f": cell}, record=record(1), status="graded"),
+              ("hw", "t"): manual.Graded(cells={"test_f": cell}, record=record(1), status="graded")}
+    after = {("hw", "s"): manual.Graded(cells={"test_f": dataclasses.replace(cell, auto=1.0)}, record=record(0, failure)),
              ("hw", "t"): before[("hw", "t")]}
     results = [jobs.Result("hw", "s", graded=True), jobs.Result("hw", "t", graded=True)]
     rows, unchanged = regrade.diff(before, after, results)
@@ -167,11 +167,11 @@ def test_diff_names_the_group_and_the_new_first_failure():
 
 
 def test_diff_says_when_a_submission_was_not_graded_before_or_is_not_graded_now():
-    cell = regrade.Cell("hw", 2.0, None, None, False, 2.0, "code")
-    before = {("hw", "s"): regrade.Graded(status="not graded: timed out: the notebook ran longer than 900 s in all"),
-              ("hw", "t"): regrade.Graded(cells={"test_f": cell}, record=record(1))}
-    after = {("hw", "s"): regrade.Graded(cells={"test_f": cell}, record=record(1)),
-             ("hw", "t"): regrade.Graded(cells={"test_f": cell})}
+    cell = manual.Cell("hw", 2.0, None, None, False, 2.0, "code")
+    before = {("hw", "s"): manual.Graded(status="not graded: timed out: the notebook ran longer than 900 s in all"),
+              ("hw", "t"): manual.Graded(cells={"test_f": cell}, record=record(1))}
+    after = {("hw", "s"): manual.Graded(cells={"test_f": cell}, record=record(1)),
+             ("hw", "t"): manual.Graded(cells={"test_f": cell})}
     results = [jobs.Result("hw", "s", graded=True), jobs.Result("hw", "t", reason="kernel died")]
     s, t = regrade.diff(before, after, results)[0]
     assert (s.old, s.new) == (None, 2.0) and s.why.startswith("was not graded (timed out: the notebook ran longer")

@@ -9,7 +9,7 @@ from nbgrader.utils import is_grade
 class ReviewFlags(NbGraderPreprocessor):
     """Marks the test cells named in ``resources["course_flagged"]`` (grade ids, from the trusted harness)
     "needs manual grade". It runs after nbgrader's SaveAutoGrades, which sets the mark from the score alone.
-    A manual score given in formgrader then replaces the flag's 0 (:func:`grader.regrade.keep_manual` keeps it)."""
+    A manual score given in formgrader then replaces the flag's 0 (:func:`grader.manual.keep_manual` keeps it)."""
 
     def preprocess(self, nb, resources):
         flagged = set(resources.get("course_flagged", []))

@@ -133,7 +133,7 @@ browser:  ## install Debian's Chromium when it is missing (CHROMIUM=/usr/bin/chr
 LMS ?= csv
 .PHONY: export
 export: setup  ## grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]; names from lms_students.csv; EXPORT_FLAGS="--identifier login --allow-unmapped" (docs/grades-and-feedback.md)
-	$(BIN)/python -m grader export --lms $(LMS) $(if $(ASSIGNMENT),--assignment $(ASSIGNMENT)) $(EXPORT_FLAGS)
+	$(BIN)/python -m grader export --lms $(LMS) $(EXPORT_FLAGS) $(ASSIGNMENT)
 
 .PHONY: feedback-zips
 feedback-zips: setup  ## one zip of feedback pages per student in reports/feedback_zips/, to upload to an LMS

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ex.add_argument("--lms", choices=["canvas", "moodle", "csv"], default="csv",
                     help="canvas: gradebook import; moodle: 'Import grades from CSV'; csv: per-exercise points")
     ex.add_argument("--to", type=Path, default=None, help="output file (default: reports/<name>.csv)")
-    ex.add_argument("--assignment", action="append", default=[], help="only this assignment (repeatable)")
+    ex.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     ex.add_argument("--mapping", type=Path, default=None, help="student id mapping (default: <root>/lms_students.csv)")
     ex.add_argument("--identifier", choices=["email", "login", "lms_id"], default="email",
                     help="Moodle: the mapping column that names students (default: email)")
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "release notebooks and the learner package, no solutions, no hidden cases")
     kt.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
     fz = sub.add_parser("feedback-zips", help="one zip per student of their feedback pages, in reports/feedback_zips/")
-    fz.add_argument("--to", type=Path, default=None, help="output folder (default: reports/feedback_zips/)")
+    fz.add_argument("--out", type=Path, default=None, help="output folder (default: reports/feedback_zips/)")
     hb = sub.add_parser("hub", help="a class JupyterHub on this machine (as root): accounts from a roster, the learner kit "
                                      "for students, nbgrader's exchange, formgrader for instructors (docs/class-hub.md)")
     hb.add_argument("action", choices=["start", "stop", "serve"], help="serve: the grading service the hub starts")
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "export":
             from . import export  # nbgrader's plugins: only for this command
-            traits = {"assignment": args.assignment, "allow_unmapped": args.allow_unmapped}
+            traits = {"assignment": args.assignments, "allow_unmapped": args.allow_unmapped}
             if args.mapping:
                 traits["mapping"] = str(args.mapping.resolve())
             if args.lms == "moodle":
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "feedback-zips":
             from . import export
             root = args.root.resolve()
-            dest = args.to.resolve() if args.to else root / "reports" / "feedback_zips"
+            dest = args.out.resolve() if args.out else root / "reports" / "feedback_zips"
             written, without = export.feedback_zips(root, dest)
             print(f"wrote {export.plural(len(written), 'zip')} ({export.plural(sum(written.values()), 'feedback page')}) "
                   f"to {dest}/")

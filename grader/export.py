@@ -232,7 +232,7 @@ class CourseExportPlugin(ExportPlugin):
         unknown = [str(a) for a in self.assignment if str(a) not in known]
         if unknown:
             self.stop(f"no assignment {', '.join(map(repr, unknown))} in the gradebook; it has {', '.join(known) or 'none'} "
-                      f"(name each with its own --assignment=NAME)")
+                      f"(with `nbgrader export`, name each with its own --assignment=NAME)")
         subs = collect(gradebook, root, [str(a) for a in self.assignment], [str(s) for s in self.student], mapping)
         students = sorted({s.student for s in subs})
         unnamed = [sid for sid in students if not self.names(mapping.get(sid))] if mapping or self.left_out else []

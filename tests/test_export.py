@@ -281,6 +281,11 @@ def test_cli_exit_status_and_messages(course, tmp_path, capsys):
     assert to.is_file()  # written all the same: the status says who is missing
     assert cli.main(["--root", str(course.root), "export", "--lms", "canvas", "--to", str(to), "--allow-unmapped"]) == 0
     assert cli.main(["--root", str(course.root), "export", "--lms", "csv", "--to", str(tmp_path / "x.csv")]) == 0
+    # assignment names are positional, as in every command
+    assert cli.main(["--root", str(course.root), "export", "--lms", "csv", "--to", str(tmp_path / "a.csv"), A1]) == 0
+    assert {r[0] for r in read(tmp_path / "a.csv")[1:]} == {A1}
+    assert cli.main(["--root", str(course.root), "export", "--lms", "csv", "--to", str(tmp_path / "n.csv"), "nope"]) == 2
+    assert "no assignment 'nope'" in capsys.readouterr().err
 
 
 def test_mapping_file_problems(course, tmp_path):
@@ -353,6 +358,9 @@ def test_feedback_zips_cli(tmp_path, capsys):
     assert cli.main(["--root", str(tmp_path), "feedback-zips"]) == 0
     out, err = capsys.readouterr()
     assert "wrote 1 zip (1 feedback page)" in out and "carol" in err
+    assert cli.main(["--root", str(tmp_path), "feedback-zips", "--out", str(tmp_path / "zips")]) == 0  # a folder
+    assert [p.name for p in (tmp_path / "zips").iterdir()] == ["bob.zip"]
+    capsys.readouterr()
     assert cli.main(["--root", str(tmp_path / "nothing"), "feedback-zips"]) == 2
     assert "no feedback pages in" in capsys.readouterr().err
 

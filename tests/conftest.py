@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from course import assignments, exercises, hand_in, notebook, scratch_course, submission
+from course import assignments, exercises, hand_in, notebook, scratch_course, submission, tree_digest
 from grader import pipeline
 from students import stand_in_mistake, students
-from test_release import tree_digest
 
 
 def mixed_answers(assignment):

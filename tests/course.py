@@ -1,6 +1,7 @@
 """Helpers the tests and the benchmark share: notebooks, exercise cells, submissions."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -113,3 +114,11 @@ def hand_in(root: Path, student: str, assignment: str, nb) -> Path:
     else:
         nbformat.write(nb, path)
     return path
+
+
+NOT_RELEASED = {"runs", ".ipynb_checkpoints", "__pycache__"}  # what running a notebook leaves beside it
+
+
+def tree_digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not NOT_RELEASED & set(p.relative_to(folder).parts)}

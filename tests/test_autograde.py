@@ -14,12 +14,11 @@ import nbformat
 import pytest
 
 from conftest import mixed_answers
-from course import PRELUDE, assignments, exercises, spec_lines, written
+from course import PRELUDE, assignments, exercises, spec_lines, tree_digest, written
 from grader import pipeline
 from grader.exercises import spec
 from grader.runtime import engine
 from students import cheats
-from test_release import tree_digest
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 

@@ -15,10 +15,9 @@ import time
 import nbformat
 import pytest
 
-from browser import ROOT, browser_or_skip, chromium_page, shot
+from browser import ROOT, Lab, Steps, browser_or_skip, chromium_page, shot
 from course import graded, notebook, scratch_course, written
 from grader import pipeline
-from test_browser import Lab, Steps
 
 A = "01_sampling"
 MINE = ("Max pooling keeps the largest value of each window, so a feature that moves by one pixel inside the window "

@@ -14,11 +14,10 @@ import time
 
 import pytest
 
-from browser import browser_or_skip, chromium_page, shot
+from browser import Lab, browser_or_skip, chromium_page, shot
 from course import hand_in, scratch_course, submission
 from grader import similarity
-from test_browser import Lab
-from test_similarity import sources
+from students.similarity import sources
 
 A = "01_sampling"
 SHORT = 'def pool2d(x, kernel_size, mode="max"):\n    return x.unfold(2, 2, 2).unfold(3, 2, 2).amax((-2, -1))'

@@ -24,9 +24,8 @@ from pathlib import Path
 import pytest
 from nbclient import NotebookClient
 
-from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, browser_or_skip, free_port, shot, stop_group
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SHOTS, Steps, browser_or_skip, free_port, shot, stop_group
 from course import notebook
-from test_browser import Steps
 
 ASSIGNMENT = "08_cifar10_tensorboard"
 NORMS = ("batch", "instance", "none")

@@ -21,10 +21,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import exercises, graded, notebook, opens, scratch_course, submission, written
+from course import exercises, graded, notebook, opens, scratch_course, submission, tree_digest, written
 from grader import pipeline
 from grader.trusted import sandbox
-from test_release import tree_digest
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
 

@@ -1,19 +1,11 @@
 """notebooks/ is exactly what `make release` generates from solutions/, and gives nothing away."""
-import hashlib
 import re
 import shutil
 
 import pytest
 
-from course import ROOT, assignments, notebook
+from course import ROOT, assignments, notebook, tree_digest
 from grader import pipeline
-
-NOT_RELEASED = {"runs", ".ipynb_checkpoints", "__pycache__"}  # what running a notebook leaves beside it
-
-
-def tree_digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not NOT_RELEASED & set(p.relative_to(folder).parts)}
 
 
 @pytest.fixture(scope="module")

@@ -18,21 +18,8 @@ from grader import cli, similarity
 from students import similarity as klass
 
 COPIES = ("original", "renamed", "reordered")
-INDEPENDENT = [f"independent{i:02d}" for i in range(1, 21)]
+INDEPENDENT = klass.INDEPENDENT_STUDENTS
 ALL_PAIRS = {frozenset(p) for p in itertools.combinations(COPIES, 2)}
-
-
-def stub(exercise: str) -> str:
-    return graded(notebook(klass.EXERCISES[exercise], "notebooks"), exercise).source
-
-
-def sources(exercise: str) -> dict[str, str]:
-    """Student -> the cell they hand in for ``exercise``."""
-    found = {"original": klass.ORIGINAL[exercise], "renamed": klass.RENAMED[exercise],
-             "reordered": klass.REORDERED[exercise], **dict(zip(INDEPENDENT, klass.INDEPENDENT[exercise], strict=True))}
-    return {student: klass.cell(stub(exercise), source) for student, source in found.items()}
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course where the 23 students each hand in both assignments, plus one who handed in the blank
@@ -40,7 +27,7 @@ def course(tmp_path_factory):
     `python -m grader similarity` over it. Returns (root, {(assignment, exercise): result}, report text)."""
     root = scratch_course(tmp_path_factory.mktemp("similarity"))
     for exercise, assignment in klass.EXERCISES.items():
-        for student, source in sources(exercise).items():
+        for student, source in klass.sources(exercise).items():
             hand_in(root, student, assignment, submission(assignment, {exercise: source}))
         hand_in(root, "blank", assignment, notebook(assignment, "notebooks"))
     nb = notebook("01_sampling", "notebooks")
@@ -56,7 +43,7 @@ def test_the_class_is_what_it_claims():
     """Every solution of the class is correct (it passes the exercise's visible and hidden checks), so the
     twenty independent ones are real solutions, not strawmen that differ because they are wrong."""
     for exercise, assignment in klass.EXERCISES.items():
-        for student, source in sources(exercise).items():
+        for student, source in klass.sources(exercise).items():
             try:
                 run_exercise(assignment, exercise, source)
             except AssertionError as e:
@@ -79,7 +66,7 @@ def test_only_the_copies_are_reported(course, exercise):
 def test_the_threshold_has_a_margin_on_both_sides(exercise):
     """The lowest copy scores and the highest independent pair stay at least 0.1 away from the threshold,
     so that a slightly different copy or a slightly closer pair of independent solutions lands the same."""
-    cells, _, _ = similarity.prepare(sources(exercise), stub(exercise))
+    cells, _, _ = similarity.prepare(klass.sources(exercise), klass.stub(exercise))
     copy, independent = [], []
     for a, b in itertools.combinations(cells, 2):
         score = similarity.compare(a, b).score
@@ -154,7 +141,7 @@ def test_the_report_shows_both_cells_side_by_side(course):
     assert len(pres) == 2, "both cells, side by side in one table"
     for pre, student in zip(pres, headings[0][:2], strict=True):
         shown = html.unescape(re.sub(r"</?b>", "", pre))
-        cell = sources("pool2d")[student]
+        cell = klass.sources("pool2d")[student]
         for line in cell.splitlines():
             assert line.rstrip() in shown, f"line {line!r} of {student}'s cell is missing from the report"
         assert re.search(r"<b>\s+kh, kw = kernel_size</b>|<b>\s+a, b = kernel_size</b>", pre), \
@@ -174,8 +161,8 @@ def test_report_escapes_html_in_code(tmp_path):
 def test_a_converging_exercise_keeps_the_report_readable():
     """25 students with the same cell: 300 pairs. The report shows SHOWN of them with code, lists LISTED more
     by name, counts the rest, and says that this exercise's solutions converge."""
-    cells = {f"s{i:02d}": klass.cell(stub("pool2d"), klass.INDEPENDENT["pool2d"][0]) for i in range(25)}
-    ex = similarity.compare_class("01_sampling", "pool2d", cells, stub("pool2d"))
+    cells = {f"s{i:02d}": klass.cell(klass.stub("pool2d"), klass.INDEPENDENT["pool2d"][0]) for i in range(25)}
+    ex = similarity.compare_class("01_sampling", "pool2d", cells, klass.stub("pool2d"))
     assert len(ex.pairs) == 300
     text = similarity.report([ex])
     assert text.count("<table>") == similarity.SHOWN

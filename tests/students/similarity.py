@@ -14,7 +14,10 @@ that starts at column 0 is the whole cell (a student who rewrote the signature o
 docstring).
 """
 
+from course import graded, notebook
+
 EXERCISES = {"pool2d": "01_sampling", "pad2d": "05_padding_layers"}
+INDEPENDENT_STUDENTS = [f"independent{i:02d}" for i in range(1, 21)]  # who hand in the INDEPENDENT solutions
 STUB = "    # YOUR CODE HERE\n    raise NotImplementedError()"
 
 
@@ -1107,3 +1110,15 @@ def pad2d(x, padding, mode="constant", value=0.0):
 ]
 
 INDEPENDENT = {"pool2d": POOL2D, "pad2d": PAD2D}
+
+
+def stub(exercise: str) -> str:
+    """The release's cell of ``exercise``: what every student starts from."""
+    return graded(notebook(EXERCISES[exercise], "notebooks"), exercise).source
+
+
+def sources(exercise: str) -> dict[str, str]:
+    """Student -> the cell they hand in for ``exercise``."""
+    found = {"original": ORIGINAL[exercise], "renamed": RENAMED[exercise], "reordered": REORDERED[exercise],
+             **dict(zip(INDEPENDENT_STUDENTS, INDEPENDENT[exercise], strict=True))}
+    return {student: cell(stub(exercise), source) for student, source in found.items()}

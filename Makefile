@@ -17,7 +17,7 @@ AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UN
 LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help setup lab lab-instructor check release autograde test test-fast lint test-browser browser bench clean data tensorboard postgres sandbox
+.PHONY: help setup lab lab-zh lab-instructor check release translations autograde test test-fast lint test-browser browser bench clean data tensorboard postgres sandbox
 
 # `make help` prints the "## " comment of every target, in the order of this file.
 help:  ## this list
@@ -42,14 +42,24 @@ $(STAMP): requirements.txt pyproject.toml
 lab: setup  ## set up (first time) and open JupyterLab on notebooks/ (learner: Validate button)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/student $(LAB) --notebook-dir=notebooks
 
+# The 简体中文 edition in JupyterLab's own Chinese (its language pack), with settings of its own (in .venv).
+LAB_ZH_SETTINGS := $(abspath $(VENV))/lab-settings-zh
+lab-zh: setup  ## JupyterLab in Chinese on notebooks-zh/, the 简体中文 edition (learner: Validate button)
+	@mkdir -p "$(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension"
+	@echo '{"locale": "zh_CN"}' > "$(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
+	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/student JUPYTERLAB_SETTINGS_DIR="$(LAB_ZH_SETTINGS)" $(LAB) --notebook-dir=notebooks-zh
+
 lab-instructor: setup  ## JupyterLab on the course root with nbgrader's formgrader and create-assignment
 	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/instructor $(LAB) --notebook-dir=$(CURDIR)
 
 check: setup  ## run notebooks/ and show which exercises pass their visible tests
 	$(BIN)/python -m grader check
 
-release: setup  ## regenerate notebooks/ from solutions/   [ASSIGNMENT=01_sampling]
+release: setup  ## regenerate notebooks/ and notebooks-zh/ (the 简体中文 edition) from solutions/   [ASSIGNMENT=01_sampling]
 	$(BIN)/python -m grader release $(ASSIGNMENT)
+
+translations: setup  ## bring the Chinese catalogs solutions/<a>/<a>.zh.po up to the English notebooks; lists the cells left to translate
+	$(BIN)/python -m grader translations $(ASSIGNMENT)
 
 autograde: setup $(if $(UNSANDBOXED),,sandbox)  ## grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]; on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://... (docs/scaling.md)
 	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)

@@ -1,4 +1,4 @@
-"""``python -m grader release|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit|hub``: the
+"""``python -m grader release|translations|autograde|regrade|withdraw|check|book|export|feedback-zips|similarity|kit|hub``: the
 commands behind the Makefile."""
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     parser.add_argument("--root", type=Path, default=pipeline.ROOT, help="course folder (default: this checkout)")
     sub = parser.add_subparsers(dest="command", required=True)
-    rel = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    rel = sub.add_parser("release", help="regenerate notebooks/ (and notebooks-zh/) from solutions/")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
+    tr = sub.add_parser("translations", help="bring the Chinese catalogs solutions/<a>/<a>.zh.po up to the English "
+                                             "notebooks: new cells added, changed ones marked fuzzy; lists what is left")
+    tr.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     grading = argparse.ArgumentParser(add_help=False)  # how to grade: autograde's and regrade's options
     grading.add_argument("--jobs", type=int, default=None,
                          help="workers of the local cluster, notebooks graded at once (default: one per core)")
@@ -90,6 +93,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "release":
             for name in pipeline.release(args.assignments, args.root.resolve()):
                 print(f"released notebooks/{name}/ from solutions/{name}/")
+            return 0
+        if args.command == "translations":
+            from . import translate
+            root = args.root.resolve()
+            for name, n in translate.update(root, args.assignments).items():
+                print(f"{translate.catalog_path(root, name).relative_to(root)}: {n['new']} new, {n['changed']} changed "
+                      f"(fuzzy), {n['removed']} removed, {n['same']} unchanged")
+            left = translate.problems(root, args.assignments)
+            for line in left:
+                print(line, file=sys.stderr)
+            print(f"{len(left)} cells to translate or check" if left else "every cell is translated")
             return 0
         if args.command == "book":
             from . import book  # nbconvert and nbclient: only for this command

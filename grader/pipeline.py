@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import ROOT, cluster, intake, manual, report
+from . import ROOT, cluster, intake, manual, report, translate
 from . import jobs as jobs_module
 from .course import CourseError, assignments, db_url, gradebook_path, has_gradebook, pick
 from .course import grades as grades  # where the commands ask
@@ -79,12 +79,15 @@ def upgrade(nb: dict, path: Path) -> dict:
 
 
 def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
-    """Regenerate ``notebooks/<name>/`` from ``solutions/<name>/``; return the assignments done."""
+    """Regenerate ``notebooks/<name>/`` from ``solutions/<name>/``, and ``notebooks-zh/<name>/`` where the assignment
+    has a Chinese catalog (:mod:`grader.translate`); return the assignments done."""
     done = pick(list(names), root)
     for name in done:
         for nb in sorted((root / "solutions" / name).glob("*.ipynb")):
             read_notebook(nb)
         convert("GenerateAssignment", root, assignment_id=name)
+        if translate.catalog_path(root, name).exists():
+            translate.release(root, [name])
     if (root / "grader" / "runtime").is_dir():  # the course's own checkout (not a scratch copy of its notebooks)
         (root / "grader" / "runtime" / RELEASE_FILE).write_text(release_digests_json(root))
     return done

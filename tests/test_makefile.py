@@ -14,3 +14,12 @@ def test_every_target_has_a_line_in_make_help():
     for name in ("lab", "autograde", "hub", "kit", "test", "help"):
         assert name in listed
     assert len(listed) >= 25
+
+
+def test_make_lab_zh_opens_the_chinese_edition_in_chinese():
+    import importlib.metadata
+    recipe = subprocess.run(["make", "-n", "-s", "-o", ".venv/.installed", "lab-zh"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout
+    assert "--notebook-dir=notebooks-zh" in recipe and "grader/jupyter/student" in recipe, recipe
+    assert '{"locale": "zh_CN"}' in recipe and "translation-extension/plugin.jupyterlab-settings" in recipe, recipe
+    assert importlib.metadata.version("jupyterlab-language-pack-zh-CN")  # JupyterLab's own Chinese

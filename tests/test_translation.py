@@ -17,6 +17,10 @@ def about(cell: str, lines: list[str]) -> list[str]:
     return [line for line in lines if f": cell {cell}" in line]
 
 
+def timeless(exercises: list[dict]) -> list[dict]:
+    return [{k: v for k, v in e.items() if k != "seconds"} for e in exercises]
+
+
 def scratch(tmp_path, parts=("solutions", "notebooks")):
     for part in parts:
         shutil.copytree(ROOT / part, tmp_path / part)
@@ -98,3 +102,33 @@ def test_the_chinese_edition_has_the_english_code_and_says_its_language(assignme
     prose = [(e.source, z.source) for e, z in zip(en.cells, zh.cells, strict=True)
              if e.cell_type == "markdown" and not e.metadata.get("nbgrader")]
     assert prose and all(e != z for e, z in prose), [e[:80] for e, z in prose if e == z]
+
+
+@pytest.mark.slow  # grades four notebooks through the sandbox
+def test_a_chinese_and_an_english_submission_with_the_same_code_get_the_same_grades(tmp_path):
+    """A class may mix both editions: the same code gets the same points, groups, messages and integrity flags."""
+    from course import exercises, graded, hand_in, notebook, scratch_course
+    from grader import pipeline
+    from grader.trusted import results
+    from students import stand_in_mistake, students
+    root = scratch_course(tmp_path / "course")
+    shutil.copytree(ROOT / "notebooks-zh", root / "notebooks-zh")
+    names = ["01_sampling", "04_global_pooling"]  # 04: exercises with probes of their own (modules)
+    for a in names:
+        first, *_ = exercises(a)
+        answers = {n: students(a).LOOP[n] for n in exercises(a)}
+        wrong, source = stand_in_mistake(a, avoid={first})
+        answers[wrong] = source  # a mistake or a cheat, so that points are lost and flags raised
+        answers[first] = answers[first] + "\n\nimport os\nos.listdir('.')"  # outside the course's subset: flagged
+        for student, edition in (("english", "notebooks"), ("chinese", "notebooks-zh")):
+            nb = notebook(a, edition, root)
+            for name, code in answers.items():
+                graded(nb, name).source = code.strip("\n")
+            hand_in(root, student, a, nb)
+    done = pipeline.autograde(names, root, out=lambda *_: None, jobs=2)
+    assert all(r.graded for r in done), [r.reason for r in done if not r.graded]
+    for a in names:
+        en, zh = (results.read(results.results_dir(root), a, s) for s in ("english", "chinese"))
+        assert en["score"] < en["max_score"] and en["integrity_flags"], en  # the case is not trivial
+        assert (zh["score"], timeless(zh["exercises"]), zh["integrity_flags"]) == (
+            en["score"], timeless(en["exercises"]), en["integrity_flags"])

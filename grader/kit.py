@@ -2,7 +2,8 @@
 
 ``dist/kit/`` holds:
 
-- ``notebooks/<assignment>/<assignment>.ipynb``: the release, as ``make release`` wrote it;
+- ``notebooks/<assignment>/<assignment>.ipynb``: the release, as ``make release`` wrote it, and
+  ``notebooks-zh/``, its 简体中文 edition;
 - ``feature_map_course-<version>-py3-none-any.whl``: the learner package, ``grader`` with only
   ``__init__.py``, ``data.py``, ``runtime/`` (the visible checks, op guard, progress table) and
   ``public/`` (the public part of every exercise spec). No ``grader/exercises/`` (hidden cases),
@@ -112,8 +113,10 @@ def build_wheel(root: Path, dest: Path) -> Path:
 
 
 def release_notebooks(root: Path) -> list[Path]:
-    """The release notebooks (``notebooks/<assignment>/*.ipynb``), checked to hold no solution or hidden test."""
+    """The release notebooks (``notebooks/<assignment>/*.ipynb``, and the 简体中文 edition's in ``notebooks-zh/``),
+    checked to hold no solution or hidden test."""
     found = sorted((root / "notebooks").glob("*/*.ipynb"))
+    found += sorted((root / "notebooks-zh").glob("*/*.ipynb")) if found else []
     if not found:
         raise _error("notebooks/ holds no release: run `make release` first")
     for nb in found:
@@ -133,6 +136,7 @@ Python 3.10 or newer):
 | file | what |
 | --- | --- |
 | `notebooks/<assignment>/<assignment>.ipynb` | the assignments: one notebook each |
+| `notebooks-zh/<assignment>/<assignment>.ipynb` | the same assignments in 简体中文 (same code, graded the same) |
 | `{wheel}` | the course's `grader` package: the test cells' `check`, the progress table, the data loader |
 | `requirements.txt` | the pinned packages the course runs on (PyTorch {torch}, JupyterLab, nbgrader) |
 | `jupyter/` | JupyterLab settings for learners (nbgrader's Validate button) |

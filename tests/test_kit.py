@@ -297,12 +297,13 @@ def test_kit_holds_the_release_and_the_learner_package_only(built_kit, tmp_path)
     with zipfile.ZipFile(built_kit.archive) as z:
         names = [n.removeprefix(f"{kit.KIT}/") for n in z.namelist()]
     assert sorted(names) == built_kit.files
-    notebooks = sorted(n for n in names if n.startswith("notebooks/"))
-    assert notebooks == [f"notebooks/{a}/{a}.ipynb" for a in sorted(assignments())]
-    for a in assignments():
-        assert (built_kit.folder / "notebooks" / a / f"{a}.ipynb").read_bytes() == \
-            (ROOT / "notebooks" / a / f"{a}.ipynb").read_bytes(), f"{a}: the kit's notebook is not the release"
-    others = {n for n in names if not n.startswith(("notebooks/", "jupyter/"))}
+    for edition in ("notebooks", "notebooks-zh"):  # both editions of the release, as make release wrote them
+        assert sorted(n for n in names if n.startswith(f"{edition}/")) == [
+            f"{edition}/{a}/{a}.ipynb" for a in sorted(assignments())]
+        for a in assignments():
+            assert (built_kit.folder / edition / a / f"{a}.ipynb").read_bytes() == \
+                (ROOT / edition / a / f"{a}.ipynb").read_bytes(), f"{a}: the kit's notebook is not the release"
+    others = {n for n in names if not n.startswith(("notebooks/", "notebooks-zh/", "jupyter/"))}
     assert others == {"README.md", "requirements.txt", "MANIFEST.txt", built_kit.wheel.name}
     package = [n for n in wheel_names(built_kit.archive) if not n.startswith("feature_map_course-")]
     assert "grader/runtime/release_cells.json" in package and "grader/public/a08_cifar10_tensorboard.py" in package

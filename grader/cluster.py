@@ -57,14 +57,19 @@ def local(workers: int | None = None):
 
     n = max(1, workers or os.cpu_count() or 1)
     with dask.config.set(SCHEDULER_CONFIG):
-        return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                            dashboard_address=None, silence_logs=logging.ERROR, worker_dashboard_address=None)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None, silence_logs=logging.ERROR, worker_dashboard_address=None)
+    STARTED_HERE.add(cluster.scheduler_address)
+    return cluster
 
 
-def on_this_machine(address: str) -> bool:
-    """Whether the scheduler at ``address`` listens on this machine's loopback (its workers share this disk)."""
-    from urllib.parse import urlsplit
-    return urlsplit(address).hostname in ("127.0.0.1", "localhost", "::1")
+STARTED_HERE: set[str] = set()  # addresses of the clusters this process started (:func:`local`)
+
+
+def started_here(address: str) -> bool:
+    """Whether this process started the cluster at ``address``: its workers are this machine's, they share its
+    disk (a SQLite gradebook) and its sandbox. Any other address counts as a remote cluster."""
+    return address in STARTED_HERE
 
 
 def describe(client) -> str:

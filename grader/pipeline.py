@@ -316,10 +316,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                           f"submitted/<student>/<assignment>/, e.g. submitted/alice/01_sampling/01_sampling.ipynb, "
                           f"or pass SUBMISSIONS=<folder of zips>")
     remote = cluster.scheduler_address(scheduler)
-    if remote and db_url(root).startswith("sqlite") and not cluster.on_this_machine(remote):
+    if remote and db_url(root).startswith("sqlite") and not cluster.started_here(remote):
         raise CourseError(f"grading on the cluster at {remote} needs a gradebook every worker can reach: set "
                           f"GRADEBOOK_URL=postgresql://user:password@host/db (see docs/scaling.md)")
-    if sandboxed and (not remote or cluster.on_this_machine(remote)):
+    if sandboxed and (not remote or cluster.started_here(remote)):
         broken = sandbox.probe()
         if broken:
             raise CourseError(f"cannot sandbox student code: {broken}. Fix that, or grade without isolation "

@@ -246,6 +246,8 @@ def index_page(chapters_: list[Chapter], root: Path, tensorboard_shot: bool) -> 
 {chr(10).join(rows)}
 </tbody>
 </table>
+<p>The terms of every notebook in English and Chinese (the articles' and d2l-zh v2's):
+<a href="glossary.html">Glossary · 术语表</a>.</p>
 <h2>Exercises: shown here without solutions</h2>
 <p>Every page is its notebook run from top to bottom, with the output of every explanation and example.
 The exercises appear as you get them: each exercise cell ends in <code>raise NotImplementedError()</code>
@@ -260,6 +262,31 @@ are in <code>solutions/</code> when you want to compare.</p>
 CNN three times and writes every run under <code>runs/</code>; <code>make tensorboard</code> serves them on
 <code>http://127.0.0.1:6006</code>.</p>
 {tensorboard}
+</main>
+{nav(chapters_, None)}
+</body>
+</html>
+"""
+
+
+GLOSSARY = "docs/glossary.md"  # the course's terms in English and Chinese: glossary.html
+
+
+def glossary_page(chapters_: list[Chapter], root: Path) -> str:
+    """glossary.html: docs/glossary.md, every term with its Chinese, the articles' and d2l-zh v2's."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Glossary · 术语表: course book</title>
+<link rel="stylesheet" href="assets/book.css">
+</head>
+<body class="book-glossary">
+{nav(chapters_, None)}
+<main>
+{markdown2html_mistune((root / GLOSSARY).read_text(encoding="utf-8"))}
 </main>
 {nav(chapters_, None)}
 </body>
@@ -285,7 +312,7 @@ def copy_assets(out: Path, root: Path) -> bool:
 def sources(root: Path = ROOT) -> list[Path]:
     """What the book is built from: when one is newer than index.html the book is stale."""
     return [*root.glob("solutions/*/*.ipynb"), *root.glob("notebooks/*/*.ipynb"), Path(__file__),
-            *(TEMPLATES / "book").iterdir(), root / "README.md", root / TENSORBOARD_SHOT]
+            *(TEMPLATES / "book").iterdir(), root / "README.md", root / TENSORBOARD_SHOT, root / GLOSSARY]
 
 
 def stale(root: Path = ROOT, out: Path | None = None) -> bool:
@@ -322,6 +349,8 @@ def build(root: Path = ROOT, out: Path | None = None, progress: bool = True, ech
     for page, text in pages.items():
         (out / page).write_text(text, encoding="utf-8")
     (out / "index.html").write_text(index_page(chapters_, root, has_shot), encoding="utf-8")
+    if (root / GLOSSARY).is_file():
+        (out / "glossary.html").write_text(glossary_page(chapters_, root), encoding="utf-8")
     # Dated when the build started: a notebook saved while it ran makes the book stale.
     os.utime(out / "index.html", (started_at, started_at))
     shown = out.relative_to(root) if out.is_relative_to(root) else out

@@ -128,7 +128,7 @@ def local_target(out: Path, ref: str) -> Path | None:
 @pytest.mark.slow
 def test_links_resolve_and_nothing_loads_from_the_network(out):
     chapters = book.chapters(ROOT)
-    pages = ["index.html"] + [ch.page for ch in chapters]
+    pages = ["index.html", "glossary.html"] + [ch.page for ch in chapters]
     assert sorted(p.name for p in out.glob("*.html")) == sorted(pages)
     for name in pages:
         soup = page(out, name)
@@ -231,3 +231,12 @@ def test_a_release_without_a_graded_cell_says_to_run_make_release(tmp_path):
     nbformat.write(release, chapter.release)
     with pytest.raises(CourseError, match=r"has no cell 'answer_why'.*make release"):
         book.execute(chapter)
+
+
+def test_the_glossary_is_a_page_of_the_book(out):
+    soup = page(out, "glossary.html")
+    rows = soup.find("table").find_all("tr")[1:]
+    terms = [r.find_all("td")[0].get_text() for r in rows]
+    assert len(terms) == len(re.findall(r"^\| (?!English|---)", (ROOT / "docs" / "glossary.md").read_text(), re.M))
+    assert "receptive field" in terms and "感受野" in soup.get_text() and "汇聚" in soup.get_text()
+    assert page(out, "index.html").find("a", href="glossary.html")

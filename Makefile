@@ -16,6 +16,17 @@ AUTOGRADE_FLAGS := $(if $(SUBMISSIONS),--submissions "$(SUBMISSIONS)") $(if $(UN
 # grader/jupyter/instructor turns them all on with the course's nbgrader config.
 LAB = $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM ?= /usr/bin/chromium
+STUDENT ?=
+LMS ?= csv
+TEST_WORKERS ?= 2
+TB_LOGDIR ?= runs
+ROSTER ?=
+HUB_PORT ?= 8000
+HUB_IP ?= 127.0.0.1
+HUB_DIR ?= /srv/feature-map-hub
+# make warm's vmtouch; make lab-zh's JupyterLab settings (the Chinese locale)
+WARM_PID := $(abspath $(VENV))/.warm.pid
+LAB_ZH_SETTINGS := $(abspath $(VENV))/lab-settings-zh
 
 .PHONY: help setup lab lab-zh lab-instructor check release translations autograde test test-fast lint test-browser browser bench clean data tensorboard postgres sandbox
 
@@ -43,7 +54,6 @@ lab: setup  ## set up (first time) and open JupyterLab on notebooks/ (learner: V
 	JUPYTER_CONFIG_PATH=$(CURDIR)/grader/jupyter/student $(LAB) --notebook-dir=notebooks
 
 # The 简体中文 edition in JupyterLab's own Chinese (its language pack), with settings of its own (in .venv).
-LAB_ZH_SETTINGS := $(abspath $(VENV))/lab-settings-zh
 lab-zh: setup  ## JupyterLab in Chinese on notebooks-zh/, the 简体中文 edition (learner: Validate button)
 	@mkdir -p "$(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension"
 	@echo '{"locale": "zh_CN"}' > "$(LAB_ZH_SETTINGS)/@jupyterlab/translation-extension/plugin.jupyterlab-settings"
@@ -65,7 +75,6 @@ autograde: setup $(if $(UNSANDBOXED),,sandbox)  ## grade submitted/<student>/<as
 	$(BIN)/python -m grader autograde $(AUTOGRADE_FLAGS) $(ASSIGNMENT)
 
 # A submission that cannot be graded (or a duplicate of a student) out of submitted/, into withdrawn/.
-STUDENT ?=
 .PHONY: withdraw
 withdraw: setup  ## take a submission out of grading, into withdrawn/ (nothing deleted)  STUDENT=.. ASSIGNMENT=..
 	@test -n "$(STUDENT)" -a -n "$(ASSIGNMENT)" || { echo "usage: make withdraw STUDENT=<student id> ASSIGNMENT=<assignment>"; exit 2; }
@@ -86,7 +95,6 @@ sandbox:  ## install bubblewrap, which isolates students' code during grading (n
 # there a Python process that imports torch after a minute's pause reads about a gigabyte from disk again
 # (31 s instead of 3.6 s). `make warm` keeps the environment's compiled files (.so, .pyc) in memory with
 # vmtouch (mlock, about 5 GB) until `make warm-stop`; CI runs it around everything. It changes no result.
-WARM_PID := $(abspath $(VENV))/.warm.pid
 .PHONY: warm warm-stop
 warm: setup  ## keep .venv's compiled files in memory (vmtouch; for machines that page idle files out) until make warm-stop
 	@command -v vmtouch >/dev/null || { \
@@ -105,7 +113,6 @@ warm-stop:  ## stop make warm
 
 # The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
 # slow tier, which grades classes on every core already, runs in one.
-TEST_WORKERS ?= 2
 test: test-fast sandbox postgres  ## the course's test suite (sets up first), without the browser tests
 	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m slow --durations=15
 
@@ -140,7 +147,6 @@ browser:  ## install Debian's Chromium when it is missing (CHROMIUM=/usr/bin/chr
 
 # Grades into the file an LMS imports (names from lms_students.csv); EXPORT_FLAGS passes more options,
 # e.g. EXPORT_FLAGS="--identifier login --allow-unmapped". See docs/grades-and-feedback.md.
-LMS ?= csv
 .PHONY: export
 export: setup  ## grades for an LMS in reports/: LMS=csv (per exercise, default), canvas or moodle  [ASSIGNMENT=..]; names from lms_students.csv; EXPORT_FLAGS="--identifier login --allow-unmapped" (docs/grades-and-feedback.md)
 	$(BIN)/python -m grader export --lms $(LMS) $(EXPORT_FLAGS) $(ASSIGNMENT)
@@ -179,7 +185,6 @@ data: setup  ## download the real CIFAR10 into data/ (the offline sample is used
 
 # TensorBoard on runs/, reachable from this machine only. TB_PORT=6007 for another port,
 # TB_LOGDIR=folder for other runs (the browser test serves its own).
-TB_LOGDIR ?= runs
 tensorboard: setup  ## serve runs/ on http://127.0.0.1:6006 [TB_PORT=...] [TB_LOGDIR=another folder of runs]
 	@mkdir -p "$(TB_LOGDIR)"
 	@echo "TensorBoard reads $(TB_LOGDIR)/: open http://127.0.0.1:$(or $(TB_PORT),6006)/ (Ctrl+C stops it)"
@@ -192,10 +197,6 @@ clean:  ## delete autograded/, feedback/ and reports/ (made again by make autogr
 
 # A class JupyterHub on this machine (docs/class-hub.md): accounts from ROSTER, the learner kit for students,
 # nbgrader's exchange, formgrader for instructors. Needs root (accounts, servers run as each user) and npm (the proxy).
-ROSTER ?=
-HUB_PORT ?= 8000
-HUB_IP ?= 127.0.0.1
-HUB_DIR ?= /srv/feature-map-hub
 .PHONY: hub hub-stop
 hub: setup sandbox  ## a class JupyterHub on this machine, as root: ROSTER=roster.csv [HUB_PORT=8000] [HUB_IP=0.0.0.0] [HUB_DIR=...] (docs/class-hub.md)
 	@test -n "$(ROSTER)" || { echo "usage: sudo make hub ROSTER=roster.csv  (lines: username,role; role student or instructor)"; exit 2; }

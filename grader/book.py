@@ -191,6 +191,7 @@ def readme_parts(root: Path) -> tuple[str, str, dict[str, str]]:
     text = (root / "README.md").read_text(encoding="utf-8") if (root / "README.md").exists() else ""
     title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "The course")
     intro = text.split("\n## ")[0].split("\n", 1)[-1].strip() if text.startswith("# ") else ""
+    intro = intro.replace(f"]({GLOSSARY})", "](glossary.html)")  # in the book, the glossary is a page of its own
     builds = dict(re.findall(r"^\| `(\d\d_\w+)` \| (.+?) \|\s*$", text, flags=re.M))
     return title, intro, builds
 

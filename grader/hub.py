@@ -420,27 +420,21 @@ def _page(title: str, body: str) -> str:
             f"<body style='font-family: sans-serif; max-width: 50em; margin: 2em auto'><h1>{title}</h1>{body}</body></html>")
 
 
-def points_page(record: dict) -> str:
-    """The "points" feedback: each exercise's points, nothing of the tests."""
+def points_page(record: dict, messages: str | None = None) -> str:
+    """Each exercise's points; nothing of the tests, unless ``messages`` names the record's field ("message" or
+    "public_message") whose first failure of each exercise that lost points is shown under the table."""
     import html
     rows = "".join(f"<tr><td>{html.escape(e['exercise'])}</td><td>{e['score']:g} / {e['points']:g}</td></tr>"
                    for e in record["exercises"])
+    failures = "".join(f"<h2>{html.escape(e['exercise'])}</h2><pre>{html.escape(e[messages])}</pre>"
+                       for e in record["exercises"] if messages and e["score"] < e["points"] and e.get(messages))
     return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
-                 f"<table>{rows}</table><p>Graded when you submitted, by the same tests as the final grading.</p>")
+                 f"<table>{rows}</table>{failures}<p>Graded when you submitted, by the same tests as the final grading.</p>")
 
 
 def messages_page(record: dict, hidden_inputs: bool = False) -> str:
     """Each exercise's points and its first failure (a hidden case's inputs only with ``hidden_inputs``)."""
-    import html
-    parts = []
-    for e in record["exercises"]:
-        parts.append(f"<h2>{html.escape(e['exercise'])}: {e['score']:g} / {e['points']:g}</h2>")
-        message = e["message"] if hidden_inputs else e.get("public_message")
-        message = message if e["score"] < e["points"] else ""
-        if message:
-            parts.append(f"<pre>{html.escape(message)}</pre>")
-    return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
-                 "".join(parts) + "<p>Graded when you submitted, by the same tests as the final grading.</p>")
+    return points_page(record, "message" if hidden_inputs else "public_message")
 
 
 def without_hidden_inputs(page: str, record: dict) -> str:
@@ -523,7 +517,7 @@ class SubmitGrader:
         its workers import torch and nbgrader once, not once per submission. :meth:`close` stops it."""
         if self._address is None:
             from . import cluster, pipeline
-            self._workers.enter_context(pipeline._scratch(self.out, remote=False))  # the workers' temp folders
+            self._workers.enter_context(pipeline.scratch(self.out, remote=False))  # the workers' temp folders
             self._address = self._workers.enter_context(cluster.local()).scheduler_address
         return self._address
 

@@ -22,7 +22,6 @@ from .trusted import results as records
 EPS = 1e-9
 
 
-
 @dataclass(frozen=True)
 class Cell:
     """One grade cell of one submission as the gradebook has it; scores in points."""

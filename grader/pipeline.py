@@ -232,7 +232,7 @@ def clean_scratch(base: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _scratch(out, remote: bool):
+def scratch(out, remote: bool):
     """The temp folder of this run's local workers: ``<tmp>/grading-run-*/`` with the owner's pid, removed at the
     end; leftovers of dead runs are removed first. Workers of a remote cluster keep their own."""
     if remote:
@@ -272,7 +272,7 @@ def one_run_at_a_time(fn):
             except OSError as e:
                 raise CourseError(f"cannot write the reports in {root / 'reports'} ({e}): make it writable "
                                   f"(`chmod u+w`, or remove what is in the way) and run again; nothing was graded") from None
-            with _scratch(out, bool(cluster.scheduler_address(bound.arguments.get("scheduler")))):
+            with scratch(out, bool(cluster.scheduler_address(bound.arguments.get("scheduler")))):
                 return fn(*args, **kwargs)
     return run
 

@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from classhub import submit
 from course import notebook, scratch_course
 from grader import hub
 from grader.trusted import sandbox
@@ -35,11 +34,7 @@ def submit_all(exchange: Path, students: list[str]) -> None:
     """Submissions as nbgrader's submit leaves them in ``inbound/``, all in the same second."""
     stamp = time.strftime("%Y-%m-%d %H:%M:%S.000000 UTC", time.gmtime())
     for s in students:
-        folder = exchange / "inbound" / f"{s}+{A}+{stamp}+{os.urandom(4).hex()}"
-        folder.mkdir(parents=True)
-        nbformat.write(notebook(A), folder / f"{A}.ipynb")
-        (folder / "timestamp.txt").write_text(stamp)
-        (folder / "submission_secret.txt").write_text(os.urandom(16).hex())
+        submit(exchange, f"{s}+{A}+{stamp}+{os.urandom(4).hex()}", notebook(A))
 
 
 def latencies(n: int, warm: bool = True) -> list[float]:

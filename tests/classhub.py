@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from course import ROOT
@@ -98,3 +99,17 @@ def server(hub, user: str, path: str) -> str:
     return f"{hub['settings']['url']}/user/{user}/{path}"
 
 
+def submit(exchange: Path, name: str, nb=None) -> Path:
+    """A submission as nbgrader's submit leaves it in the exchange's ``inbound/``: the folder ``name``
+    (``student+assignment+timestamp+random``) with the notebook ``nb`` (``{}`` when None), timestamp.txt and
+    submission_secret.txt."""
+    folder = exchange / "inbound" / name
+    folder.mkdir(parents=True)
+    path = folder / f"{name.split('+')[1]}.ipynb"
+    if nb is None:
+        path.write_text("{}")
+    else:
+        nbformat.write(nb, path)
+    (folder / "timestamp.txt").write_text(name.split("+")[2])
+    (folder / "submission_secret.txt").write_text("s3cret-" + name)
+    return folder

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from classhub import submit
 from grader import hub
 from grader.jobs import base_config
 
@@ -120,15 +121,6 @@ def fake_exchange(tmp_path: Path):
     return course, exchange
 
 
-def submit(exchange: Path, name: str) -> Path:
-    folder = exchange / "inbound" / name
-    folder.mkdir()
-    (folder / "01_sampling.ipynb").write_text("{}")
-    (folder / "timestamp.txt").write_text(name.split("+")[2])
-    (folder / "submission_secret.txt").write_text("s3cret-" + name)
-    return folder
-
-
 def test_a_folder_that_names_someone_else_is_ignored(tmp_path):
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
@@ -210,16 +202,6 @@ def upsample_nearest(x, scale_factor):
 '''  # passes the visible cases (factors 2 and 3), fails the hidden ones with factor 1
 
 
-def handed_to_the_exchange(exchange: Path, student: str, nb, stamp: str) -> Path:
-    import nbformat
-    folder = exchange / "inbound" / f"{student}+01_sampling+{stamp}+{student}"
-    folder.mkdir(parents=True)
-    nbformat.write(nb, folder / "01_sampling.ipynb")
-    (folder / "timestamp.txt").write_text(stamp)
-    (folder / "submission_secret.txt").write_text(f"secret-of-{student}-{stamp}")
-    return folder
-
-
 @pytest.mark.slow  # grades three submissions through the sandbox
 def test_the_service_answers_each_student_on_its_own_workers_without_hidden_inputs(tmp_path, monkeypatch):
     import psutil
@@ -248,12 +230,12 @@ def test_the_service_answers_each_student_on_its_own_workers_without_hidden_inpu
 
     g._answer = keep
     try:
-        handed_to_the_exchange(exchange, "alice", notebook("01_sampling"), "2026-12-05 10:00:00.000000 UTC")
-        handed_to_the_exchange(exchange, "bob", bob, "2026-12-05 10:00:01.000000 UTC")
+        submit(exchange, "alice+01_sampling+2026-12-05 10:00:00.000000 UTC+a", notebook("01_sampling"))
+        submit(exchange, "bob+01_sampling+2026-12-05 10:00:01.000000 UTC+b", bob)
         g.run_once()
         address = g.workers()
         assert workers(), "the service's workers stopped after its first pass"
-        handed_to_the_exchange(exchange, "alice", notebook("01_sampling"), "2026-12-05 10:05:00.000000 UTC")
+        submit(exchange, "alice+01_sampling+2026-12-05 10:05:00.000000 UTC+c", notebook("01_sampling"))
         g.run_once()
         assert g.workers() == address  # the second pass used the same workers
     finally:

@@ -9,7 +9,7 @@ import shutil
 import nbformat
 import pytest
 
-from course import ROOT, assignments, tree_digest
+from course import ROOT, assignments, scratch_course, tree_digest
 from grader import translate
 
 
@@ -21,12 +21,6 @@ def timeless(exercises: list[dict]) -> list[dict]:
     return [{k: v for k, v in e.items() if k != "seconds"} for e in exercises]
 
 
-def scratch(tmp_path, parts=("solutions", "notebooks")):
-    for part in parts:
-        shutil.copytree(ROOT / part, tmp_path / part)
-    return tmp_path
-
-
 def test_every_cell_is_translated_and_keeps_the_code_spans_and_formulas():
     left = translate.problems()
     assert not left, (f"{len(left)} cells of the Chinese edition to translate or check (`make translations` lists "
@@ -34,7 +28,7 @@ def test_every_cell_is_translated_and_keeps_the_code_spans_and_formulas():
 
 
 def test_a_changed_english_sentence_fails_naming_the_cell_until_its_translation_is_checked(tmp_path):
-    root = scratch(tmp_path, ["solutions"])
+    root = scratch_course(tmp_path)
     a = "05_padding_layers"
     (path,) = (root / "solutions" / a).glob("*.ipynb")
     nb = nbformat.read(path, as_version=4)
@@ -57,7 +51,7 @@ def test_a_changed_english_sentence_fails_naming_the_cell_until_its_translation_
 
 
 def test_a_new_cell_gets_an_empty_entry_and_a_lost_code_span_is_named(tmp_path):
-    root = scratch(tmp_path, ["solutions"])
+    root = scratch_course(tmp_path)
     a = "05_padding_layers"
     (path,) = (root / "solutions" / a).glob("*.ipynb")
     nb = nbformat.read(path, as_version=4)
@@ -76,7 +70,7 @@ def test_a_new_cell_gets_an_empty_entry_and_a_lost_code_span_is_named(tmp_path):
 
 
 def test_catalogs_are_as_make_translations_writes_them(tmp_path):
-    root = scratch(tmp_path, ["solutions"])
+    root = scratch_course(tmp_path)
     before = {a: translate.catalog_path(root, a).read_bytes() for a in assignments()}
     translate.update(root)
     assert {a: translate.catalog_path(root, a).read_bytes() for a in assignments()} == before, (
@@ -84,7 +78,7 @@ def test_catalogs_are_as_make_translations_writes_them(tmp_path):
 
 
 def test_committed_chinese_edition_is_what_release_generates(tmp_path):
-    root = scratch(tmp_path)
+    root = scratch_course(tmp_path)
     translate.release(root)
     assert tree_digest(root / "notebooks-zh") == tree_digest(ROOT / "notebooks-zh"), (
         "notebooks-zh/ is out of date: run `make release` and commit notebooks-zh/")
@@ -107,7 +101,7 @@ def test_the_chinese_edition_has_the_english_code_and_says_its_language(assignme
 @pytest.mark.slow  # grades four notebooks through the sandbox
 def test_a_chinese_and_an_english_submission_with_the_same_code_get_the_same_grades(tmp_path):
     """A class may mix both editions: the same code gets the same points, groups, messages and integrity flags."""
-    from course import exercises, graded, hand_in, notebook, scratch_course
+    from course import exercises, graded, hand_in, notebook
     from grader import pipeline
     from grader.trusted import results
     from students import stand_in_mistake, students

@@ -51,6 +51,11 @@ def learner(module: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # The import graph, from the sources
 
+def module_of(path: Path, root: Path = ROOT) -> str:
+    """The dotted module name of the source file ``path`` under ``root`` (a package's ``__init__.py``: the package)."""
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+
+
 def module_file(module: str, root: Path = ROOT) -> Path | None:
     base = root.joinpath(*module.split("."))
     for p in (base.with_suffix(".py"), base / "__init__.py"):
@@ -107,7 +112,7 @@ def graph(roots: list[str], packages: list[str] = (), root: Path = ROOT) -> dict
     todo = [(r, None) for r in roots]
     for package in packages:
         folder = root.joinpath(*package.split("."))
-        todo += [(".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"), None)
+        todo += [(module_of(p, root), None)
                  for p in sorted(folder.rglob("*.py")) if "__pycache__" not in p.parts]
     while todo:
         module, by = todo.pop()
@@ -319,7 +324,7 @@ def test_kit_gives_away_no_solution_no_hidden_case_no_trusted_or_instructor_code
     # no file of solutions/, nor of a hidden spec, trusted grading or an instructor tool, whatever its name
     kit_digests = {hashlib.sha256(t.encode()).hexdigest() for t in texts.values()}
     private = [p for p in [*ROOT.joinpath("solutions").rglob("*"), *PACKAGE.rglob("*.py")] if p.is_file()
-               and not learner(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))]
+               and not learner(module_of(p))]
     assert any(p.parts[-2] == "trusted" for p in private) and any(p.parts[-2] == "exercises" for p in private)
     assert not [p for p in private if hashlib.sha256(p.read_bytes()).hexdigest() in kit_digests]
     # no line of a hidden spec (tests/course.py: the lines the notebooks do not show anyway), less the few that the
@@ -502,7 +507,7 @@ def layer(module: str) -> str:
 def test_imports_go_one_way_down_the_layers():
     wrong = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        module = module_of(path)
         if layer(module) not in LAYERS:
             continue
         for target in sorted(imported(path.read_text(), module, path.name == "__init__.py")):
@@ -546,7 +551,7 @@ def test_no_module_imports_itself_back():
     """No import cycle among grader's modules, imports inside functions included (they used to hide three)."""
     graph_ = {}
     for path in sorted(PACKAGE.rglob("*.py")):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        module = module_of(path)
         graph_[module] = imported(path.read_text(), module, path.name == "__init__.py")
     edges = {m: {t for t in ts if t in graph_ and t != m} for m, ts in graph_.items()}
     cycles = [" -> ".join(c) for c in (cycle_from(m, edges) for m in sorted(edges)) if c]

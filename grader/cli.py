@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import pipeline
+from . import cluster, pipeline
 from .pipeline import CourseError
 from .runtime import progress
 
@@ -146,14 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             return withdraw(args.root.resolve(), args.student, args.assignment)
         if args.command == "regrade":
             from . import regrade
-            done = regrade.regrade(args.assignments, args.root.resolve(), jobs=args.jobs, sandboxed=not args.unsandboxed,
-                                   time_limit=args.time_limit, scheduler=args.scheduler)
+            done = regrade.regrade(args.assignments, args.root.resolve(), runner=cluster.Dask(args.scheduler, args.jobs),
+                                   sandboxed=not args.unsandboxed, time_limit=args.time_limit)
             return 0 if all(j.graded for j in done.results) else 1
         if args.command == "autograde":
             try:
                 jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
-                                          jobs=args.jobs, sandboxed=not args.unsandboxed, time_limit=args.time_limit,
-                                          students=args.student, scheduler=args.scheduler)
+                                          runner=cluster.Dask(args.scheduler, args.jobs), sandboxed=not args.unsandboxed,
+                                          time_limit=args.time_limit, students=args.student)
             except pipeline.Interrupted as e:
                 print(f"\n{e}", file=sys.stderr)
                 return 130

@@ -11,6 +11,11 @@ A job whose worker dies is run once more on another worker (the scheduler's
 ``allowed-failures`` is 1 on the embedded cluster; start a standalone scheduler with
 ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1`` and ``..._WORKER_SATURATION=1.0``); a second
 death makes it "not graded" with the reason. A job's result is written by the caller as it arrives, once.
+
+:func:`grader.pipeline.autograde` takes a *runner*: :class:`Dask` (the default) or :class:`InProcess` (one job after
+another in the calling process, for tests and debugging). A runner is a context manager with ``remote`` (its workers
+are on other machines), ``starts_workers`` (it starts local worker processes when entered), ``describe()`` and
+``run(jobs, on_result)``.
 """
 from __future__ import annotations
 
@@ -77,6 +82,70 @@ def describe(client) -> str:
     info = client.scheduler_info()
     workers = info.get("workers", {})
     return f"{len(workers)} workers at {info.get('address', '?')}"
+
+
+class Dask:
+    """The default runner: an existing cluster at ``scheduler`` (or $DASK_SCHEDULER), else an embedded one of
+    ``workers`` processes started on entering and stopped on leaving."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None):
+        self.address, self.workers = scheduler_address(scheduler), workers
+        self._stack = contextlib.ExitStack()
+        self._client = None
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.address) and not started_here(self.address)
+
+    @property
+    def starts_workers(self) -> bool:
+        return not self.address
+
+    def __enter__(self) -> Dask:
+        self._client = self._stack.enter_context(connect(self.address, self.workers))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+        self._client = None
+
+    def describe(self) -> str:
+        return describe(self._client)
+
+    def run(self, jobs: Iterable[Job], on_result: Callable[[Result], None] | None = None) -> list[Result]:
+        return run(self._client, jobs, on_result)
+
+
+class InProcess:
+    """A runner that grades one job after another in this process: a change to a spec made in this process (a
+    test's) is seen, and a debugger can step into the grading. Like :func:`run`, it never raises for one job."""
+
+    remote = False
+    starts_workers = False
+
+    def __init__(self, task: Callable[[Job], Result] = grade):
+        self.task = task
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def describe(self) -> str:
+        return "this process"
+
+    def run(self, jobs: Iterable[Job], on_result: Callable[[Result], None] | None = None) -> list[Result]:
+        results = []
+        for job in jobs:
+            try:
+                result = self.task(job)
+            except Exception as e:  # as run() reports a bug in the grader itself
+                result = Result(job.assignment, job.student, reason=f"grader error: {type(e).__name__}: {e}"[:300])
+            if on_result:
+                on_result(result)
+            results.append(result)
+        return results
 
 
 def run(client, jobs: Iterable[Job], on_result: Callable[[Result], None] | None = None,

@@ -554,7 +554,7 @@ class SubmitGrader:
 
     def run_once(self) -> list[Submission]:
         """Grade what is new; returns it."""
-        from . import pipeline
+        from . import cluster, pipeline
         seen = len(self.state)
         subs = self.new()
         if not subs and len(self.state) == seen:
@@ -584,7 +584,7 @@ class SubmitGrader:
                 self._respond(sub, result)
 
             results = pipeline.autograde([assignment], self.course, students=sorted(subs), out=lambda *_: None,
-                                         scheduler=self.workers(), on_stored=answer, write_feedback=False)
+                                         runner=cluster.Dask(self.workers()), on_stored=answer, write_feedback=False)
             for result in results:  # those that never reached a worker (an unreadable notebook)
                 answer(result)
             for sub in subs.values():

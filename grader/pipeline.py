@@ -234,7 +234,8 @@ def clean_scratch(base: Path) -> list[Path]:
 @contextlib.contextmanager
 def scratch(out, remote: bool):
     """The temp folder of this run's local workers: ``<tmp>/grading-run-*/`` with the owner's pid, removed at the
-    end; leftovers of dead runs are removed first. Workers of a remote cluster keep their own."""
+    end; leftovers of dead runs are removed first. ``remote``: the run starts no workers here (they run on another
+    machine, or were started before the run): nothing to do."""
     if remote:
         yield
         return
@@ -258,7 +259,7 @@ def scratch(out, remote: bool):
 
 def one_run_at_a_time(fn):
     """``fn`` (autograde) holds the course's lock, checks that ``reports/`` can be written before grading
-    starts (CourseError otherwise), and gives its local workers a scratch folder of their own."""
+    starts (CourseError otherwise), and gives the workers its runner starts a scratch folder of their own."""
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)
@@ -272,8 +273,10 @@ def one_run_at_a_time(fn):
             except OSError as e:
                 raise CourseError(f"cannot write the reports in {root / 'reports'} ({e}): make it writable "
                                   f"(`chmod u+w`, or remove what is in the way) and run again; nothing was graded") from None
-            with scratch(out, bool(cluster.scheduler_address(bound.arguments.get("scheduler")))):
-                return fn(*args, **kwargs)
+            if bound.arguments.get("runner") is None:
+                bound.arguments["runner"] = cluster.Dask()
+            with scratch(out, not bound.arguments["runner"].starts_workers):
+                return fn(*bound.args, **bound.kwargs)
     return run
 
 
@@ -283,15 +286,14 @@ class Interrupted(Exception):
 
 @one_run_at_a_time
 def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,
-              jobs: int | None = None, sandboxed: bool = True, time_limit: float = 900,
+              runner=None, sandboxed: bool = True, time_limit: float = 900,
               cell_timeout: float | None = None, students: list[str] | None = None,
-              scheduler: str | None = None, after_result=None, on_stored=None,
-              write_feedback: bool = True) -> list[Result]:
+              after_result=None, on_stored=None, write_feedback: bool = True) -> list[Result]:
     """Grade every ``submitted/<student>/<assignment>/`` on Dask workers; write feedback/ and reports/.
 
     ``submissions_from``: a folder of zips or student folders to file under submitted/ first.
-    ``jobs``: workers of the embedded local cluster (default: one per core); ``scheduler``: an existing
-    Dask cluster's address instead (default: $DASK_SCHEDULER). ``time_limit``: seconds one notebook may
+    ``runner``: where the jobs run (:mod:`grader.cluster`; default ``cluster.Dask()``: the cluster at
+    $DASK_SCHEDULER, else an embedded one with a worker per core). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
     these. ``after_result(result)`` runs as each result is stored; by default it keeps the manual grades
     given before (:func:`grader.manual.keep_one`: nbgrader marks them "needs manual grade" again; the mark
@@ -315,11 +317,10 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         raise CourseError(f"no submitted/ folder in {root}: put each student's notebooks under "
                           f"submitted/<student>/<assignment>/, e.g. submitted/alice/01_sampling/01_sampling.ipynb, "
                           f"or pass SUBMISSIONS=<folder of zips>")
-    remote = cluster.scheduler_address(scheduler)
-    if remote and db_url(root).startswith("sqlite") and not cluster.started_here(remote):
-        raise CourseError(f"grading on the cluster at {remote} needs a gradebook every worker can reach: set "
+    if runner.remote and db_url(root).startswith("sqlite"):
+        raise CourseError(f"grading on the cluster at {runner.address} needs a gradebook every worker can reach: set "
                           f"GRADEBOOK_URL=postgresql://user:password@host/db (see docs/scaling.md)")
-    if sandboxed and (not remote or cluster.started_here(remote)):
+    if sandboxed and not runner.remote:
         broken = sandbox.probe()
         if broken:
             raise CourseError(f"cannot sandbox student code: {broken}. Fix that, or grade without isolation "
@@ -353,12 +354,12 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
         with Gradebook(db_url(root)) as gb:  # here, once: parallel jobs would race to create the same student
             for student in sorted({j.student for j in todo}):
                 gb.update_or_create_student(student)
-        with cluster.connect(scheduler, jobs) as client:
-            out(f"grading {len(todo)} notebooks on {cluster.describe(client)}")
+        with runner:
+            out(f"grading {len(todo)} notebooks on {runner.describe()}")
             start = time.perf_counter()
             stored: list[Result] = []
             try:
-                graded = cluster.run(client, todo, on_result=lambda r: (_store(r, root), after_result and after_result(r),
+                graded = runner.run(todo, on_result=lambda r: (_store(r, root), after_result and after_result(r),
                                                                         stored.append(r), on_stored and on_stored(r)))
             except KeyboardInterrupt:
                 import logging

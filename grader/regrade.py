@@ -279,8 +279,8 @@ def write_report(root: Path, rg: Regrade) -> Path:
 
 def regrade(names: list[str] = (), root: Path = ROOT, out=print, **options) -> Regrade:
     """Grade again every submission of ``names`` (all assignments when empty) that was graded before;
-    ``options`` are :func:`grader.pipeline.autograde`'s (jobs, sandboxed, time_limit, cell_timeout,
-    scheduler). Prints the changed grades, writes ``reports/regrade.md`` and returns the comparison."""
+    ``options`` are :func:`grader.pipeline.autograde`'s (runner, sandboxed, time_limit, cell_timeout). Prints the
+    changed grades, writes ``reports/regrade.md`` and returns the comparison."""
     with pipeline.course_lock(root, out):  # the snapshot, the grading and the comparison: no other run in between
         return _regrade(names, root, out, **options)
 

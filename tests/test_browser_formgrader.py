@@ -17,7 +17,7 @@ import pytest
 
 from browser import ROOT, Lab, Steps, browser_or_skip, chromium_page, shot
 from course import graded, notebook, scratch_course, written
-from grader import pipeline
+from grader import cluster, pipeline
 
 A = "01_sampling"
 MINE = ("Max pooling keeps the largest value of each window, so a feature that moves by one pixel inside the window "
@@ -35,7 +35,7 @@ def instructor_lab(tmp_path):
         graded(nb, grade_id).source = MINE
     (course / "submitted" / "alice" / A).mkdir(parents=True)
     nbformat.write(nb, course / "submitted" / "alice" / A / f"{A}.ipynb")
-    (job,) = pipeline.autograde([A], course, jobs=1, out=lambda *_: None)
+    (job,) = pipeline.autograde([A], course, runner=cluster.Dask(workers=1), out=lambda *_: None)
     assert job.graded, job.reason
     # What `make lab-instructor` reads (grader/jupyter/instructor), with the scratch course as the root.
     config = tmp_path / "course-config"
@@ -124,7 +124,7 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
     with Gradebook(pipeline.db_url(course)) as gb:
         assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
     # Graded again (make autograde): the hand-given score stays, and no longer waits for a grader.
-    (job,) = pipeline.autograde([A], course, jobs=1, out=lambda *_: None)
+    (job,) = pipeline.autograde([A], course, runner=cluster.Dask(workers=1), out=lambda *_: None)
     assert job.graded, job.reason
     with Gradebook(pipeline.db_url(course)) as gb:
         grade = gb.find_grade(first, A, A, "alice")

@@ -42,3 +42,27 @@ def test_scheduler_comes_from_the_environment(monkeypatch):
     assert cluster.scheduler_address("tcp://other:1") == "tcp://other:1"
     monkeypatch.delenv("DASK_SCHEDULER")
     assert cluster.scheduler_address() is None
+
+
+def test_the_runners_say_where_workers_are(monkeypatch):
+    """autograde checks the gradebook and the sandbox by the runner's answers (a remote cluster needs PostgreSQL)."""
+    monkeypatch.delenv("DASK_SCHEDULER", raising=False)
+    here = cluster.Dask(workers=1)
+    assert (here.remote, here.starts_workers) == (False, True)
+    away = cluster.Dask("tcp://grader-0:8786")
+    assert (away.remote, away.starts_workers) == (True, False)
+    with cluster.local(1) as kept:  # the hub's service keeps a cluster of its own: local, started before the run
+        mine = cluster.Dask(kept.scheduler_address)
+        assert (mine.remote, mine.starts_workers) == (False, False)
+        with mine:
+            assert mine.describe().startswith("1 workers at tcp://127.0.0.1:")
+            (result,) = mine.run([job("dora")])
+    assert result.student == "dora" and not result.graded  # no course at sqlite://: reported, not raised
+
+
+def test_the_in_process_runner_reports_a_grader_error_like_the_cluster():
+    seen = []
+    with cluster.InProcess(raise_inside_the_grader) as runner:
+        (result,) = runner.run([job("carol")], on_result=seen.append)
+    assert runner.describe() == "this process" and seen == [result]
+    assert not result.graded and result.reason == "grader error: RuntimeError: a bug in the grader"

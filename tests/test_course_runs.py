@@ -10,7 +10,6 @@ ungradable notebooks); the slow one grades two tiny classes in this process, uns
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import os
@@ -23,7 +22,7 @@ import nbformat
 import pytest
 
 from course import hand_in, notebook, scratch_course
-from grader import cluster, intake, jobs, pipeline, report
+from grader import cluster, intake, pipeline, report
 from grader.jobs import Result
 from grader.trusted import results as records
 
@@ -203,47 +202,49 @@ def test_scratch_folders_of_a_killed_run_are_removed_and_no_others(tmp_path):
     assert made["alive"].exists() and made["unknown"].exists()
 
 
-def test_a_run_gives_its_workers_a_scratch_folder_and_removes_it(tmp_path, monkeypatch):
-    """The folder exists while the run grades (TMPDIR names it for the workers it starts), and not after."""
+def test_a_run_gives_its_workers_a_scratch_folder_and_removes_it(tmp_path):
+    """The folder exists while the run grades (TMPDIR names it for the workers its runner starts), and not after."""
     seen = {}
 
-    def connect(scheduler=None, workers=None):
-        seen["tmpdir"] = os.environ.get("TMPDIR")
-        seen["owner"] = (Path(seen["tmpdir"]) / "owner").read_text().split()[0]
-        return contextlib.nullcontext()
+    class Starts(cluster.InProcess):
+        starts_workers = True
 
-    def run(client, todo, on_result=None, **_):
-        return [Result(j.assignment, j.student, reason="stub") for j in todo]
+        def __enter__(self):
+            seen["tmpdir"] = os.environ.get("TMPDIR")
+            seen["owner"] = (Path(seen["tmpdir"]) / "owner").read_text().split()[0]
+            return self
 
     root = scratch_course(tmp_path / "course")
     hand_in(root, "alice", B, notebook(B))
-    monkeypatch.setattr(cluster, "connect", connect)
-    monkeypatch.setattr(cluster, "describe", lambda client: "this process")
-    monkeypatch.setattr(cluster, "run", run)
     before = os.environ.get("TMPDIR")
-    pipeline.autograde([B], root, out=lambda *_: None, sandboxed=False)
+    pipeline.autograde([B], root, out=lambda *_: None, sandboxed=False,
+                       runner=Starts(lambda j: Result(j.assignment, j.student, reason="stub")))
     assert Path(seen["tmpdir"]).name.startswith(pipeline.SCRATCH) and seen["owner"] == str(os.getpid())
     assert not Path(seen["tmpdir"]).exists() and os.environ.get("TMPDIR") == before
+
+
+def test_a_runner_that_starts_no_workers_gets_no_scratch_folder(tmp_path):
+    """The hub's service passes the cluster it keeps (its workers made their temp folders when they started)."""
+    seen = {}
+
+    class Kept(cluster.InProcess):
+        def __enter__(self):
+            seen["tmpdir"] = os.environ.get("TMPDIR")
+            return self
+
+    root = scratch_course(tmp_path / "course")
+    hand_in(root, "alice", B, notebook(B))
+    pipeline.autograde([B], root, out=lambda *_: None, sandboxed=False,
+                       runner=Kept(lambda j: Result(j.assignment, j.student, reason="stub")))
+    assert seen["tmpdir"] == os.environ.get("TMPDIR")
 
 
 # -- end to end: two runs, one assignment each -----------------------------------------------------------------
 
 
-def grade_here(client, todo, on_result=None, **_):
-    done = []
-    for job in todo:
-        done.append(jobs.grade(job))
-        if on_result:
-            on_result(done[-1])
-    return done
-
-
 @pytest.mark.slow
 def test_grading_one_assignment_keeps_the_class_view(tmp_path, monkeypatch):
     """`make autograde ASSIGNMENT=06` after a run of 01 and 06: grades.csv and class_report.md still hold 01."""
-    monkeypatch.setattr(cluster, "connect", lambda scheduler=None, workers=None: contextlib.nullcontext())
-    monkeypatch.setattr(cluster, "describe", lambda client: "this process")
-    monkeypatch.setattr(cluster, "run", grade_here)
     root = scratch_course(tmp_path / "course")
     handins = tmp_path / "handins"
     handins.mkdir()
@@ -256,7 +257,7 @@ def test_grading_one_assignment_keeps_the_class_view(tmp_path, monkeypatch):
     (handins / "李娜.zip").write_bytes(buf.getvalue())
     hand_in(root, "张伟", A, "{}")  # not a notebook: reported, not graded
     hand_in(root, "张伟", B, notebook(B))
-    options = dict(sandboxed=False, time_limit=240, cell_timeout=60, out=lambda *_: None)
+    options = dict(runner=cluster.InProcess(), sandboxed=False, time_limit=240, cell_timeout=60, out=lambda *_: None)
     first = pipeline.autograde([A, B], root, submissions_from=handins, **options)
     assert {(r.assignment, r.student): r.graded for r in first} == {(A, "张伟"): False, (B, "张伟"): True, (B, "李娜"): True}
     second = pipeline.autograde([B], root, students=["张伟"], **options)

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from course import scratch_course
-from grader import pipeline
+from grader import cluster, pipeline
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = ["01_sampling", "05_padding_layers"]
@@ -148,7 +148,7 @@ def distributed(shared_class, postgres, dask_cluster, tmp_path_factory):
     printed: list = []
     os.environ["GRADEBOOK_URL"] = postgres
     try:
-        results = pipeline.autograde(root=root, out=printed.append, scheduler=address)
+        results = pipeline.autograde(root=root, out=printed.append, runner=cluster.Dask(address))
     finally:
         del os.environ["GRADEBOOK_URL"]
     watcher.join(timeout=1)
@@ -217,4 +217,4 @@ def test_a_remote_cluster_with_a_sqlite_gradebook_is_refused(tmp_path, dask_clus
     root = scratch_course(tmp_path)
     (root / "submitted").mkdir()
     with pytest.raises(pipeline.CourseError, match="GRADEBOOK_URL=postgresql"):
-        pipeline.autograde(root=root, scheduler=dask_cluster[0], out=lambda *_: None)
+        pipeline.autograde(root=root, runner=cluster.Dask(dask_cluster[0]), out=lambda *_: None)

@@ -19,7 +19,7 @@ import pytest
 from nbgrader.api import Gradebook, MissingEntry
 
 from course import ROOT, exercises, notebook, scratch_course
-from grader import cli, export, pipeline
+from grader import cli, cluster, export, pipeline
 from grader.exercises import spec
 from grader.jobs import Result
 from grader.runtime.engine import Verdict
@@ -395,7 +395,7 @@ def test_release_feedback_through_the_exchange(tmp_path):
         assert p.returncode == 0, f"nbgrader {step}: {p.stdout}{p.stderr}"
     (who,) = [p.name for p in (root / "submitted").iterdir()]
     assert (root / "submitted" / who / A2 / "submission_secret.txt").is_file()
-    results = pipeline.autograde([A2], root, out=lambda *_: None, sandboxed=False, jobs=1)
+    results = pipeline.autograde([A2], root, out=lambda *_: None, sandboxed=False, runner=cluster.Dask(workers=1))
     assert [r.graded for r in results] == [True]
     page = root / "feedback" / who / A2 / f"{A2}.html"
     p = nbgrader("release_feedback", A2, *teacher)

@@ -22,7 +22,7 @@ import nbformat
 import pytest
 
 from course import exercises, graded, notebook, opens, scratch_course, submission, tree_digest, written
-from grader import pipeline
+from grader import cluster, pipeline
 from grader.trusted import sandbox
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
@@ -197,7 +197,7 @@ def graded_class(tmp_path_factory, server):
     os.utime(handins / "twice (1).zip", (newer, newer))
     handed_in = tree_digest(handins)
     printed: list[str] = []
-    jobs = pipeline.autograde([A], root, out=printed.append, submissions_from=handins, jobs=2,
+    jobs = pipeline.autograde([A], root, out=printed.append, submissions_from=handins, runner=cluster.Dask(workers=2),
                               time_limit=90, cell_timeout=15)
     return dict(root=root, rows=rows, jobs={j.student: j for j in jobs}, printed="\n".join(printed),
                 grades={r["student_id"]: r for r in pipeline.grades(root)}, hits=hits,
@@ -268,7 +268,8 @@ def test_regrading_is_idempotent(graded_class):
     root = g["root"]
     again = ["correct", "edited_test", "blank"]
     submitted = tree_digest(root / "submitted")
-    jobs = pipeline.autograde([A], root, out=lambda *_: None, jobs=2, time_limit=90, cell_timeout=15, students=again)
+    jobs = pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=2),
+                               time_limit=90, cell_timeout=15, students=again)
     assert sorted(j.student for j in jobs) == sorted(again)
     after = {r["student_id"]: r for r in pipeline.grades(root)}
     assert {s: (after[s]["status"], after[s]["score"]) for s in again} == \

@@ -9,7 +9,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import hand_in, notebook, scratch_course
-from grader import manual, pipeline
+from grader import cluster, manual, pipeline
 
 pytestmark = pytest.mark.slow  # grades one notebook twice
 
@@ -17,7 +17,7 @@ A = "05_padding_layers"
 
 
 def grade(root):
-    return pipeline.autograde([A], root, out=lambda *_: None, jobs=1, sandboxed=False, time_limit=300)
+    return pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=1), sandboxed=False, time_limit=300)
 
 
 def test_manual_grade_survives_an_interrupted_run(tmp_path):

@@ -8,7 +8,6 @@ process, so that the test's changes to the exercise specs reach the grader.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import shutil
@@ -181,21 +180,6 @@ def test_diff_says_when_a_submission_was_not_graded_before_or_is_not_graded_now(
 # -- the whole thing, through nbgrader ------------------------------------------------------------------------
 
 
-def grade_here(client, todo, on_result=None, **_):
-    """cluster.run, one job after another in this process (where the test's spec changes live)."""
-    done = []
-    for job in todo:
-        done.append(jobs.grade(job))
-        if on_result:
-            on_result(done[-1])
-    return done
-
-
-@pytest.fixture
-def in_process(monkeypatch):
-    monkeypatch.setattr(cluster, "connect", lambda scheduler=None, workers=None: contextlib.nullcontext())
-    monkeypatch.setattr(cluster, "describe", lambda client: "this process")
-    monkeypatch.setattr(cluster, "run", grade_here)
 
 
 def written_answers(root: Path) -> list[str]:
@@ -250,7 +234,7 @@ def gradebook_state(root: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, monkeypatch, in_process):
+def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
 
     from grader.trusted import sandbox
@@ -265,7 +249,8 @@ def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, 
     mistake = s.WRONG["downsample"]["drops the partial block (floor size)"]
     hand_in_answers(root, "alice", s.LOOP, written)
     hand_in_answers(root, "bob", {**s.LOOP, "downsample": mistake}, written)
-    options = dict(jobs=1, time_limit=240, cell_timeout=30)
+    # graded in this process, where the spec changes below live
+    options = dict(runner=cluster.InProcess(), time_limit=240, cell_timeout=30)
     first = pipeline.autograde([A], root, out=lambda *_: None, **options)
     assert all(r.graded for r in first), [r.reason for r in first]
     scores = {r["student_id"]: float(r["score"]) for r in pipeline.grades(root)}

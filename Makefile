@@ -68,7 +68,7 @@ check: setup  ## run notebooks/ and show which exercises pass their visible test
 release: setup  ## regenerate notebooks/ and notebooks-zh/ (the 简体中文 edition) from solutions/   [ASSIGNMENT=01_sampling]
 	$(BIN)/python -m grader release $(ASSIGNMENT)
 
-translations: setup  ## bring the Chinese catalogs solutions/<a>/<a>.zh.po up to the English notebooks; lists the cells left to translate
+translations: setup  ## bring the Chinese catalogs (solutions/<a>/<a>.zh.po, grader/runtime/messages.zh-CN.po) up to the English; lists what is left to translate
 	$(BIN)/python -m grader translations $(ASSIGNMENT)
 
 autograde: setup $(if $(UNSANDBOXED),,sandbox)  ## grade submitted/<student>/<assignment>/  [ASSIGNMENT=..] [SUBMISSIONS=folder of zips] [UNSANDBOXED=1]; on a Dask cluster: DASK_SCHEDULER=tcp://host:8786 GRADEBOOK_URL=postgresql://... (docs/scaling.md)
@@ -173,11 +173,22 @@ bench: setup sandbox  ## time every notebook and every exercise's hidden tests, 
 kit student-kit: setup  ## what a class's students get: release notebooks + learner package, no solutions, no hidden cases: dist/kit/ and dist/feature-map-course-kit.zip
 	$(BIN)/python -m grader kit
 
-# The course book: every notebook executed (a minute or two), exercise and test cells as released, in
-# docs/book/ (index.html opens from file://, offline: MathJax and fonts are local).
-.PHONY: book
-book: setup  ## the course as a static site: every notebook run, exercises without solutions; open docs/book/index.html
+# The course book: every notebook executed (a few minutes), exercise and test cells as released, in
+# docs/book/ and its 简体中文 edition in docs/book/zh/ (index.html opens from file://, offline: MathJax and
+# fonts are local). Only the cells whose Chinese code differs run again, for the Chinese pages.
+.PHONY: book fonts
+book: setup fonts  ## the course as a static site in English and 简体中文: every notebook run, exercises without solutions; open docs/book/index.html
 	$(BIN)/python -m grader book
+
+# A CJK font for matplotlib's Chinese figure titles in the book (and Chromium's Chinese text): Debian's
+# fonts-wqy-microhei, installed when matplotlib finds none (grader/bookkernel.py: cjk_font).
+fonts: setup  ## install Debian's CJK font fonts-wqy-microhei when matplotlib has none (apt-get, as root or via sudo)
+	@if $(BIN)/python -c 'from grader.bookkernel import cjk_font; raise SystemExit(cjk_font() is None)'; then \
+	  echo "fonts: matplotlib has a CJK font"; else \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo=sudo; \
+	  else echo "fonts: matplotlib has no CJK font; install Debian's fonts-wqy-microhei as root" >&2; exit 1; fi; \
+	  $$sudo apt-get update -q && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-wqy-microhei; fi
 
 # The real CIFAR10 into data/ (torchvision, progress bar, checksums). Without it, the offline sample is used.
 data: setup  ## download the real CIFAR10 into data/ (the offline sample is used without it)

@@ -101,9 +101,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{translate.catalog_path(root, name).relative_to(root)}: {n['new']} new, {n['changed']} changed "
                       f"(fuzzy), {n['removed']} removed, {n['same']} unchanged")
             left = translate.problems(root, args.assignments)
-            for line in left:
+            n = translate.update_messages(root)
+            print(f"{translate.messages_catalog_path(root).relative_to(root)} (the grader's messages): {n['new']} new, "
+                  f"{n['removed']} removed")
+            said = translate.message_problems(root)
+            for line in left + said:
                 print(line, file=sys.stderr)
-            print(f"{len(left)} cells to translate or check" if left else "every cell is translated")
+            print(f"{len(left)} cells and {len(said)} messages to translate or check" if left or said
+                  else "every cell and every message is translated")
             return 0
         if args.command == "book":
             from . import book  # nbconvert and nbclient: only for this command

@@ -23,12 +23,14 @@ import threading
 import time
 from pathlib import Path
 
+import nbformat
+
 from . import ROOT, cluster, intake, manual, report, translate
 from . import jobs as jobs_module
 from .course import CourseError, assignments, db_url, gradebook_path, has_gradebook, pick
 from .course import grades as grades  # where the commands ask
 from .jobs import Job, Result, fingerprint
-from .runtime.cells import RELEASE_FILE, release_digests
+from .runtime.cells import RELEASE_FILE, is_test_cell, nbgrader_of, release_digests
 from .trusted import results as records
 from .trusted import sandbox
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
@@ -85,12 +87,30 @@ def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
     for name in done:
         for nb in sorted((root / "solutions" / name).glob("*.ipynb")):
             read_notebook(nb)
+            write_points(nb, name)
         convert("GenerateAssignment", root, assignment_id=name)
         if translate.catalog_path(root, name).exists():
             translate.release(root, [name])
     if (root / "grader" / "runtime").is_dir():  # the course's own checkout (not a scratch copy of its notebooks)
         (root / "grader" / "runtime" / RELEASE_FILE).write_text(release_digests_json(root))
     return done
+
+
+def write_points(path: Path, assignment: str) -> list[str]:
+    """An exercise's points are stated once, in its spec: write them into the source notebook's test cells (nbgrader
+    reads them there). Returns the test cells changed ([]: the notebook is left as it was)."""
+    from .public import assignments as public_specs
+    specs = public_specs().get(assignment, {})
+    nb = nbformat.read(path, as_version=4)
+    changed = []
+    for cell in nb.cells:
+        ex = specs.get(nbgrader_of(cell).get("grade_id", "").removeprefix("test_")) if is_test_cell(cell) else None
+        if ex is not None and cell.metadata.nbgrader.get("points") != ex.points:
+            cell.metadata.nbgrader["points"] = ex.points
+            changed.append(cell.metadata.nbgrader["grade_id"])
+    if changed:
+        nbformat.write(nb, path)
+    return changed
 
 
 def release_digests_json(root: Path = ROOT) -> str:

@@ -6,7 +6,7 @@ AssertionError written for the student.
 """
 import pytest
 
-from course import assignments, exercises, graded, notebook, run_exercise
+from course import ROOT, assignments, exercises, graded, notebook, run_exercise
 from grader.exercises import assignments as specs
 from grader.exercises import spec
 from students import ASSIGNMENTS, students
@@ -32,7 +32,7 @@ def test_reference_solution_passes_and_every_point_group_is_checked(assignment, 
     solution = graded(notebook(assignment), name).source
     verdict = run_exercise(assignment, name, solution)
     ex = spec(assignment, name)
-    assert ex.points == exercises(assignment)[name], "the spec's points are the notebook's"
+    assert ex.points == exercises(assignment)[name], "the spec's points are the notebook's: run `make release`"
     assert sum(ex.groups.values()) == pytest.approx(ex.points), "the groups' points add up to the exercise's"
     assert set(verdict.groups) == set(ex.groups), "every check lands in a group the spec names"
     assert all(g.checks for g in verdict.groups.values()), {k: g.checks for k, g in verdict.groups.items()}
@@ -69,3 +69,30 @@ def test_unattempted_exercise_raises_not_implemented(assignment, name):
     assert "raise NotImplementedError" in stub
     with pytest.raises(NotImplementedError):
         run_exercise(assignment, name, stub)
+
+
+def test_points_are_stated_in_the_spec_and_the_release_writes_them_into_the_notebook(tmp_path):
+    """nbgrader reads points from the test cells: `make release` copies them there from the spec, so they are
+    written in one place."""
+    import shutil
+
+    import nbformat
+
+    from grader import pipeline
+    path = tmp_path / "01_sampling.ipynb"
+    shutil.copyfile(ROOT / "solutions" / "01_sampling" / "01_sampling.ipynb", path)
+    nb = nbformat.read(path, as_version=4)
+    graded_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_pool2d")
+    graded_cell.metadata.nbgrader["points"] = 99
+    nbformat.write(nb, path)
+    assert pipeline.write_points(path, "01_sampling") == ["test_pool2d"]
+    assert exercises_in(path)["pool2d"] == spec("01_sampling", "pool2d").points != 99
+    before = path.read_bytes()
+    assert pipeline.write_points(path, "01_sampling") == [] and path.read_bytes() == before  # nothing else changes
+
+
+def exercises_in(path) -> dict:
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    return {c.metadata.nbgrader["grade_id"].removeprefix("test_"): c.metadata.nbgrader["points"] for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")}

@@ -10,20 +10,22 @@ from typing import Any
 
 import torch
 
+from .messages import say
+
 TOLERANCES = {torch.float32: (1e-5, 1e-5), torch.float64: (1e-9, 1e-9)}  # (rtol, atol)
 SMALL = 12  # print whole slices side by side when both sides are at most this many rows/columns
 
 def describe(value: Any) -> str:
     if isinstance(value, torch.Tensor):
-        return f"{str(value.dtype).replace('torch.', '')} tensor of shape {tuple(value.shape)}"
+        return say("{dtype} tensor of shape {shape}", dtype=str(value.dtype).replace("torch.", ""), shape=tuple(value.shape))
     return repr(value)
 
 
 def format_call(name: str, kwargs: dict) -> str:
     parts = [f"{k}={k}" if isinstance(v, torch.Tensor) else f"{k}={v!r}" for k, v in kwargs.items()]
-    tensors = [f"{k} is a {describe(v)}" for k, v in kwargs.items() if isinstance(v, torch.Tensor)]
+    tensors = [say("{k} is a {what}", k=k, what=describe(v)) for k, v in kwargs.items() if isinstance(v, torch.Tensor)]
     call = f"{name}({', '.join(parts)})"
-    return call + (f"  where {', '.join(tensors)}" if tensors else "")
+    return call + ("  " + say("where {tensors}", tensors=", ".join(tensors)) if tensors else "")
 
 
 def _fmt(v: float) -> str:
@@ -72,12 +74,13 @@ def _slice_at(t: torch.Tensor, index: tuple) -> tuple[torch.Tensor, str]:
 def tensor_difference(expected: torch.Tensor, got: Any, what: str) -> str | None:
     """Why ``got`` is not ``expected`` (shape, dtype, values), or None when they match."""
     if not isinstance(got, torch.Tensor):
-        return f"{what}: expected a tensor, got {type(got).__name__} {got!r}"
+        return say("{what}: expected a tensor, got {type} {got}", what=what, type=type(got).__name__, got=repr(got))
     if tuple(got.shape) != tuple(expected.shape):
-        return f"{what}: shape is {tuple(got.shape)}, torch gives {tuple(expected.shape)}"
+        return say("{what}: shape is {got}, torch gives {expected}", what=what, got=tuple(got.shape),
+                   expected=tuple(expected.shape))
     if got.dtype != expected.dtype:
-        return (f"{what}: dtype is {got.dtype}, torch gives {expected.dtype} "
-                f"(keep the input's dtype: create new tensors with dtype=x.dtype)")
+        return say("{what}: dtype is {got}, torch gives {expected} (keep the input's dtype: create new tensors with "
+                   "dtype=x.dtype)", what=what, got=got.dtype, expected=expected.dtype)
     if expected.is_floating_point():
         rtol, atol = TOLERANCES.get(expected.dtype, (1e-5, 1e-5))
         close = torch.isclose(got.detach(), expected.detach(), rtol=rtol, atol=atol, equal_nan=True)
@@ -89,38 +92,43 @@ def tensor_difference(expected: torch.Tensor, got: Any, what: str) -> str | None
     first = tuple(int(i) for i in bad[0])
     e, g = expected[first].item(), got[first].item()
     shown_e, shown_g = distinct(e, g) if isinstance(e, float) and isinstance(g, float) else (_fmt(e), _fmt(g))
-    lines = [f"{what}: values differ, first at index {first}: torch gives {shown_e}, you give {shown_g} "
-             f"({len(bad)} of {expected.numel()} elements differ)"]
+    lines = [say("{what}: values differ, first at index {first}: torch gives {expected}, you give {got} ({bad} of {n} "
+                 "elements differ)", what=what, first=first, expected=shown_e, got=shown_g, bad=len(bad), n=expected.numel())]
     if expected.dtype == torch.float64 and abs(e - g) <= 2e-6 * max(1.0, abs(e)):
-        lines.append("    the difference is at float32's precision: your result looks computed in float32 somewhere "
-                     "(torch.arange, torch.tensor and torch.zeros give float32 unless you pass dtype=x.dtype)")
+        lines.append("    " + say("the difference is at float32's precision: your result looks computed in float32 "
+                                  "somewhere (torch.arange, torch.tensor and torch.zeros give float32 unless you pass "
+                                  "dtype=x.dtype)"))
     if expected.numel() and not torch.isfinite(got.detach()).all() and torch.isfinite(expected.detach()).all():
-        lines.append("    your result has inf or nan where torch's is finite")
+        lines.append("    " + say("your result has inf or nan where torch's is finite"))
     e_slice, where = _slice_at(expected, first)
     if e_slice.dim() <= 2 and max(e_slice.shape or (1,)) <= SMALL:
         g_slice, _ = _slice_at(got, first)
-        lines.append(side_by_side([(f"torch{where}:", e_slice), (f"yours{where}:", g_slice)]))
+        lines.append(side_by_side([(say("torch{where}:", where=where), e_slice), (say("yours{where}:", where=where), g_slice)]))
     return "\n".join(lines)
 
 
-def difference(expected: Any, got: Any, what: str = "output") -> str | None:
-    """Why ``got`` is not ``expected``, for tensors, numbers and tuples of them; None if equal."""
+def difference(expected: Any, got: Any, what: str | None = None) -> str | None:
+    """Why ``got`` is not ``expected``, for tensors, numbers and tuples of them; None if equal. ``what``: what is
+    compared (default: the output)."""
+    what = say("output") if what is None else what
     if isinstance(expected, torch.Tensor):
         return tensor_difference(expected, got, what)
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"{what}: expected {type(expected).__name__} of {len(expected)} items {expected!r}, got {got!r}"
+            return say("{what}: expected {type} of {n} items {expected}, got {got}", what=what, type=type(expected).__name__,
+                       n=len(expected), expected=repr(expected), got=repr(got))
         for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             d = difference(e, g, f"{what}[{i}]")
             if d:
                 return d
         return None
     if type(got) is not type(expected) or got != expected:
-        return f"{what}: expected {expected!r} ({type(expected).__name__}), got {got!r} ({type(got).__name__})"
+        return say("{what}: expected {expected} ({expected_type}), got {got} ({got_type})", what=what,
+                   expected=repr(expected), expected_type=type(expected).__name__, got=repr(got), got_type=type(got).__name__)
     return None
 
 
-def assert_same(got: Any, expected: Any, what: str = "output") -> None:
+def assert_same(got: Any, expected: Any, what: str | None = None) -> None:
     """Visible-test assertion: raise with a side-by-side message when ``got`` is not ``expected``."""
     d = difference(expected, got, what)
     if d:

@@ -16,8 +16,9 @@ from typing import Any
 from . import wire
 from .cases import Call, build
 from .compare import difference, format_call
+from .messages import Status, language, say, speaking
 from .probes import load
-from .spec import Exercise
+from .spec import Exercise, render_hint
 
 # A transport runs ``probe`` on the student's ``exercise`` for each payload and returns the results
 # (plain data, decoded), or raises StudentProcessFailure.
@@ -62,34 +63,42 @@ class GroupResult(_CappedMessage):
 
 @dataclass
 class Verdict(_CappedMessage):
-    """What grading one exercise decided. ``status``: pass, partial, fail, not attempted, banned, error, flagged."""
+    """What grading one exercise decided, its messages in the language spoken when it was decided."""
     exercise: str
     points: float
-    status: str
+    status: Status
     groups: dict[str, GroupResult] = field(default_factory=dict)
     message: str = ""
     seconds: float = 0.0
     public_message: str = ""  # ``message`` without a hidden case's inputs ("": the same as ``message``)
+    language: str = field(default_factory=language)  # what it says, it says in the language spoken when it was made
 
     @property
     def score(self) -> float:
-        if self.status in ("pass", "partial", "fail"):
+        if Status(self.status).scored:
             return round(sum(g.earned for g in self.groups.values()), 6)
         return 0.0
 
     @classmethod
-    def of(cls, ex: Exercise, status: str, message: str = "") -> Verdict:
+    def of(cls, ex: Exercise, status: Status, message: str = "") -> Verdict:
         """A verdict for ``ex`` with every point group present and no checks run yet."""
-        return cls(ex.name, ex.points, status, {g: GroupResult(ex.group_title(g), p) for g, p in ex.groups.items()}, message)
+        return cls(ex.name, ex.points, status, {g: GroupResult(say(ex.group_title(g)), p) for g, p in ex.groups.items()},
+                   message)
 
     def table(self) -> str:
         """The score and each group's points: what the test cell shows above the first failure."""
-        lines = [f"{self.exercise}: {self.score:g} of {self.points:g} points ({self.status})"]
+        with speaking(self.language):
+            return self._table()
+
+    def _table(self) -> str:
+        lines = [say("{exercise}: {score} of {points} points ({status})", exercise=self.exercise,
+                     score=f"{self.score:g}", points=f"{self.points:g}", status=say(self.status))]
         width = max([len(g.title) for g in self.groups.values()] or [0])
         for g in self.groups.values():
-            state = "pass" if g.earned else "fail"
+            state = say(Status.PASS if g.earned else Status.FAIL)
             lines.append(f"  {g.title.ljust(width)}  {g.earned:g} / {g.points:g}  {state}"
-                         + (f" ({g.failed} of {g.checks} checks failed)" if g.failed else ""))
+                         + (say(" ({failed} of {checks} checks failed)", failed=g.failed, checks=g.checks)
+                            if g.failed else ""))
         return "\n".join(lines)
 
     def feedback(self) -> str:
@@ -97,21 +106,18 @@ class Verdict(_CappedMessage):
         return self.table() + (f"\n\n{self.message}" if self.message else "")
 
     def record(self) -> dict:
-        return {"exercise": self.exercise, "points": self.points, "score": self.score, "status": self.status,
+        return {"exercise": self.exercise, "points": self.points, "score": self.score, "status": str(self.status),
                 "message": self.message, "public_message": self.public_message or self.message,
                 "seconds": round(self.seconds, 3),
                 "groups": {k: {"title": g.title, "points": g.points, "earned": g.earned, "checks": g.checks,
                                "failed": g.failed, "message": g.message} for k, g in self.groups.items()}}
 
 
-HIDDEN_INPUTS = "its inputs are shown when your instructor releases feedback"
-
-
 def banned_message(ex: Exercise, op: str) -> str:
-    via = f" (reached through {ex.routes})" if ex.routes else ""
-    return (f"{ex.name} called torch's own `{op}` operator{via}. This exercise asks you to build it "
-            f"yourself from tensor basics (indexing, slicing, unfold, reshape, max, mean, arithmetic), "
-            f"so it cannot use that operator.")
+    via = say(" (reached through {routes})", routes=ex.routes) if ex.routes else ""
+    return say("{name} called torch's own `{op}` operator{via}. This exercise asks you to build it yourself from "
+               "tensor basics (indexing, slicing, unfold, reshape, max, mean, arithmetic), so it cannot use that "
+               "operator.", name=ex.name, op=op, via=via)
 
 
 def hidden_seed(seed: int, salt: int) -> int:
@@ -132,7 +138,7 @@ def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
             payload = ({"kwargs": e.kwargs, "banned": list(ex.banned)} if ex.probe == "call"
                        else {**e.kwargs, "banned": list(ex.banned)})
             expected = probe(ex.reference, payload, False) if e.expected is None else {"status": "ok", "output": e.expected}
-            out.append(Check("examples", f"worked example {i} of {len(ex.examples)}", e.what, e.kwargs, payload,
+            out.append(Check("examples", say("worked example {i} of {n}", i=i, n=len(ex.examples)), e.what, e.kwargs, payload,
                              expected, e.hint or ex.hint))
     index = 0
     for kind in ("visible", "hidden"):
@@ -151,26 +157,32 @@ def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
                            "banned": list(ex.banned), **how.options()}
                 index += 1
                 expected = probe(ex.reference, payload, False)
-                out.append(Check("", f"{kind} case {i} of {len(runs)}", format_call(ex.name, kwargs) + how.note(kwargs),
+                out.append(Check("", _label(kind, i, len(runs)), format_call(ex.name, kwargs) + how.note(kwargs),
                                  how.kwargs, payload, expected, ex.hint, kind == "hidden"))
         else:
             for i, case in enumerate(cases, start=1):
                 payload = {**case, "banned": list(ex.banned)}
                 expected = probe(ex.reference, payload, False)
                 call = ex.describe(case) if ex.describe else repr(case)
-                out.append(Check("", f"{kind} case {i} of {len(cases)}", call, case, payload, expected, ex.hint,
+                out.append(Check("", _label(kind, i, len(cases)), call, case, payload, expected, ex.hint,
                                  kind == "hidden"))
     return out
 
 
+def _label(kind: str, i: int, n: int) -> str:
+    return say("hidden case {i} of {n}", i=i, n=n) if kind == "hidden" else say("visible case {i} of {n}", i=i, n=n)
+
+
+def raised(got: dict) -> str:
+    """What the student's function raised, as the messages say it."""
+    return say("raised {type}: {message}", type=got["type"], message=got["message"])
+
+
 def _hint(check: Check, expected: Any = None, got: Any = None) -> str | None:
-    h = check.hint
-    if callable(h):
-        try:
-            return h(check.case, expected, got)
-        except Exception:  # a hint must never hide the failure
-            return None
-    return h
+    try:
+        return render_hint(check.hint, check.case, expected, got)
+    except Exception:  # a hint must never hide the failure
+        return None
 
 
 def compare_call(check: Check, exp: dict, got: dict, grad: bool, aliasing: bool = False) -> list[tuple[str, str | None]]:
@@ -186,20 +198,21 @@ def compare_call(check: Check, exp: dict, got: dict, grad: bool, aliasing: bool 
         return results
     if check.group == "examples":
         if got["status"] == "raised":
-            return [("examples", f"raised {got['type']}: {got['message']}")]
+            return [("examples", raised(got))]
         return [("examples", difference(exp["output"], got.get("output")))]
     if exp["status"] == "raised":  # torch rejects these arguments: ValueError with a message is required
-        why = f"torch rejects these arguments ({exp['type']}: {exp['message'].splitlines()[0] if exp['message'] else ''})"
+        why = say("torch rejects these arguments ({type}: {message})", type=exp["type"],
+                  message=exp["message"].splitlines()[0] if exp["message"] else "")
         if got["status"] == "raised" and got["type"] == "ValueError":
             return [("errors", None if got["message"].strip() else
-                     "raised ValueError without a message: say what is wrong with the arguments")]
+                     say("raised ValueError without a message: say what is wrong with the arguments"))]
         if got["status"] == "raised":
-            return [("errors", f"raised {got['type']}: {got['message']}\n  {why}; raise ValueError with a message instead")]
-        return [("errors", f"returned a result, but {why}; raise ValueError with a message")]
+            return [("errors", raised(got) + "\n  " + say("{why}; raise ValueError with a message instead", why=why))]
+        return [("errors", say("returned a result, but {why}; raise ValueError with a message", why=why))]
     wants_grad = grad and "grads" in exp
     if got["status"] == "raised":
-        problem = (f"raised ValueError({got['message']}) but torch accepts these arguments" if got["type"] == "ValueError"
-                   else f"raised {got['type']}: {got['message']}")
+        problem = (say("raised ValueError({message}) but torch accepts these arguments", message=got["message"])
+                   if got["type"] == "ValueError" else raised(got))
         return [("values", problem)] + ([("gradients", problem)] if wants_grad else [])
     results: list[tuple[str, str | None]] = []
     problem = None
@@ -209,27 +222,27 @@ def compare_call(check: Check, exp: dict, got: dict, grad: bool, aliasing: bool 
         if mine is None or difference(after_ref, mine) is None:
             continue
         if difference(after_ref, before[k].detach()) is None:
-            problem = f"changed its input `{k}` in place; compute a new tensor instead"
+            problem = say("changed its input `{k}` in place; compute a new tensor instead", k=k)
         else:
-            problem = difference(after_ref, mine, f"`{k}` after the call (torch updates it in place)")
+            problem = difference(after_ref, mine, say("`{k}` after the call (torch updates it in place)", k=k))
         break
     results.append(("values", problem or difference(exp["output"], got.get("output"))))
     if wants_grad:
         if got.get("connected") is False:
-            p = ("the output is not connected to autograd, so no gradient reaches the input: "
-                 "avoid .detach(), .data, .item(), numpy and torch.no_grad() inside the function")
+            p = say("the output is not connected to autograd, so no gradient reaches the input: avoid .detach(), "
+                    ".data, .item(), numpy and torch.no_grad() inside the function")
         elif "grad_error" in got:
-            p = f"computing the gradient through your function failed: {got['grad_error']}"
+            p = say("computing the gradient through your function failed: {error}", error=got["grad_error"])
         elif not isinstance(got.get("grads"), dict):
-            p = "no gradient came back (the output is not a floating-point tensor)"
+            p = say("no gradient came back (the output is not a floating-point tensor)")
         else:
             p = None
             for k, g_ref in exp["grads"].items():
                 g = got["grads"].get(k)
                 if g is None:
-                    p = f"no gradient reaches `{k}`"
+                    p = say("no gradient reaches `{k}`", k=k)
                 else:
-                    p = difference(g_ref, g, f"gradient with respect to `{k}`")
+                    p = difference(g_ref, g, say("gradient with respect to `{k}`", k=k))
                 if p:
                     break
         results.append(("gradients", p))
@@ -240,16 +253,19 @@ def aliasing_problem(exp: dict, got: dict) -> str | None:
     """Why the output's identity or the inputs' autograd state differs from torch's, or None."""
     joined = [k for k in got.get("joined_graph", []) if k not in exp.get("joined_graph", [])]
     if joined:
-        names = " and ".join(f"`{k}`" for k in joined)
-        return (f"{names} joined the autograd graph (requires_grad is True after the call): update "
-                f"{'them' if len(joined) > 1 else 'it'} under torch.no_grad(), running statistics are not part of the graph")
+        names = say(" and ").join(f"`{k}`" for k in joined)
+        if len(joined) > 1:
+            return say("{names} joined the autograd graph (requires_grad is True after the call): update them under "
+                       "torch.no_grad(), running statistics are not part of the graph", names=names)
+        return say("{names} joined the autograd graph (requires_grad is True after the call): update it under "
+                   "torch.no_grad(), running statistics are not part of the graph", names=names)
     mine, torch_is = got.get("output_is"), exp.get("output_is")
     if mine == torch_is:
         return None
     if torch_is:
-        return (f"returned a new tensor, but torch returns `{torch_is}` itself: change `{torch_is}` in place "
-                f"and return it (`out is {torch_is}`)")
-    return f"returned its input `{mine}` itself; torch returns a new tensor here"
+        return say("returned a new tensor, but torch returns `{k}` itself: change `{k}` in place and return it "
+                   "(`out is {k}`)", k=torch_is)
+    return say("returned its input `{k}` itself; torch returns a new tensor here", k=mine)
 
 
 def _well_formed(got: Any) -> bool:
@@ -260,44 +276,47 @@ def _well_formed(got: Any) -> bool:
 
 def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
     """The verdict from the student's results (plain data, one per check)."""
-    verdict = Verdict.of(ex, "pass")
+    verdict = Verdict.of(ex, Status.PASS)
     groups = verdict.groups
     first = public = ""
     for check, got in zip(checks, results, strict=True):
         if not _well_formed(got):
-            got = {"status": "raised", "type": "ProtocolError", "message": "the reply for this case is malformed"}
+            got = {"status": "raised", "type": "ProtocolError", "message": say("the reply for this case is malformed")}
         if got["status"] == "banned":
-            verdict.status, verdict.message = "banned", banned_message(ex, got["op"])
+            verdict.status, verdict.message = Status.BANNED, banned_message(ex, got["op"])
             return verdict
         if got["status"] == "not_implemented":
-            verdict.status, verdict.message = "not attempted", f"{ex.name} still raises NotImplementedError"
+            verdict.status, verdict.message = Status.NOT_ATTEMPTED, say("{name} still raises NotImplementedError",
+                                                                         name=ex.name)
             return verdict
         exp = check.expected
         try:
             if ex.probe == "call":
                 outcome = compare_call(check, exp, got, ex.grad, ex.aliasing)
             elif got["status"] == "raised" and exp["status"] != "raised":
-                outcome = [(g, f"raised {got['type']}: {got['message']}") for g in ex.groups if g != "examples"]
+                outcome = [(g, raised(got)) for g in ex.groups if g != "examples"]
             else:
                 outcome = ex.compare(check.case, exp, got)
         except Exception as e:  # odd data from the student: their failure, never the grader's
-            outcome = [(g, f"the result could not be compared ({type(e).__name__}: {e})") for g in ex.groups]
+            outcome = [(g, say("the result could not be compared ({type}: {error})", type=type(e).__name__, error=e))
+                       for g in ex.groups]
         for group, problem in outcome:
             group = check.group or group
-            g = groups.setdefault(group, GroupResult(ex.group_title(group), 0.0))
+            g = groups.setdefault(group, GroupResult(say(ex.group_title(group)), 0.0))
             g.checks += 1
             if problem:
                 g.failed += 1
                 hint = _hint(check, exp.get("output"), got.get("output"))
-                tail = f"\n  {problem}" + (f"\n  hint: {hint}" if hint else "")
-                message = f"{ex.name} failed {check.label}:\n    {check.call}{tail}"
+                tail = f"\n  {problem}" + ("\n  " + say("hint: {hint}", hint=hint) if hint else "")
+                message = say("{name} failed {label}:", name=ex.name, label=check.label) + f"\n    {check.call}{tail}"
                 g.message = g.message or message
                 if not first:
                     first = message
-                    public = f"{ex.name} failed {check.label} ({HIDDEN_INPUTS}):{tail}" if check.hidden else message
+                    public = (say("{name} failed {label} (its inputs are shown when your instructor releases feedback):",
+                                  name=ex.name, label=check.label) + tail) if check.hidden else message
     verdict.message, verdict.public_message = first, public
     earned = sum(g.earned for g in groups.values())
-    verdict.status = "pass" if not first else ("partial" if earned else "fail")
+    verdict.status = Status.PASS if not first else (Status.PARTIAL if earned else Status.FAIL)
     return verdict
 
 
@@ -309,14 +328,15 @@ def run(ex: Exercise, transport: Transport, kinds: Sequence[str] = ("examples", 
     try:
         results = transport(ex.name, ex.probe, [c.payload for c in checks])
         if not isinstance(results, list) or len(results) != len(checks):
-            raise StudentProcessFailure("the student's process sent back a reply of the wrong length")
+            raise StudentProcessFailure(say("the student's process sent back a reply of the wrong length"))
     except StudentProcessFailure as e:
-        verdict = Verdict.of(ex, "error", str(e))
+        verdict = Verdict.of(ex, Status.ERROR, str(e))
     else:
         try:
             verdict = judge(ex, checks, results)
         except Exception as e:  # a reply nothing foresaw fails its exercise, never the notebook
-            verdict = Verdict.of(ex, "error", f"the reply could not be judged: {type(e).__name__}: {e}")
+            verdict = Verdict.of(ex, Status.ERROR, say("the reply could not be judged: {type}: {error}",
+                                                        type=type(e).__name__, error=e))
     verdict.seconds = time.perf_counter() - start
     return verdict
 

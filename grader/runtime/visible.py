@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import engine, subset
 from .cells import RELEASE_FILE, Cell, Digests, closure, defining_cell, norm
+from .messages import Status, here, speaking
 
 
 def namespace() -> dict:
@@ -70,15 +71,17 @@ def subset_findings(name: str, history: list[str] | None = None) -> list:
 def check(name: str, fn) -> None:
     """Run ``name``'s worked examples and visible cases on ``fn``; raise on the first failure.
 
-    Returns None: a number left as a test cell's last value would read as partial credit.
+    Returns None: a number left as a test cell's last value would read as partial credit. It speaks the
+    language of the notebook it runs in (:func:`grader.runtime.messages.here`).
     """
     from ..public import find  # the public part of the spec: the hidden cases are never imported here
 
-    found = subset_findings(name)
-    if found:
-        raise AssertionError(subset.message(name, found))
-    verdict = engine.run(find(name), engine.local_transport(lambda _: fn), kinds=("examples", "visible"))
-    if verdict.status == "not attempted":
+    with speaking(here()):
+        found = subset_findings(name)
+        if found:
+            raise AssertionError(subset.message(name, found))
+        verdict = engine.run(find(name), engine.local_transport(lambda _: fn), kinds=("examples", "visible"))
+    if verdict.status == Status.NOT_ATTEMPTED:
         raise NotImplementedError(verdict.message)
-    if verdict.status != "pass":
+    if verdict.status != Status.PASS:
         raise AssertionError(verdict.message)

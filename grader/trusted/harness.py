@@ -41,6 +41,7 @@ from .. import ROOT
 from ..runtime import subset, wire, worker
 from ..runtime.cells import is_test_cell
 from ..runtime.engine import StudentProcessFailure, Verdict, run
+from ..runtime.messages import Status, language_of, speaking
 from . import results, scan
 
 
@@ -52,7 +53,7 @@ def verdict_outputs(verdict: Verdict) -> list[NotebookNode]:
     if verdict.score > 0:  # nbgrader stops at the first execute_result: partial credit
         outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": f"{verdict.score:g}"},
                                               execution_count=1))
-    ename = "NotImplementedError" if verdict.status == "not attempted" else "AssertionError"
+    ename = "NotImplementedError" if verdict.status == Status.NOT_ATTEMPTED else "AssertionError"
     outputs.append(nbformat.v4.new_output("error", ename=ename, evalue=verdict.message or verdict.status,
                                           traceback=[f"{ename}: {verdict.message or verdict.status}"]))
     return outputs
@@ -75,6 +76,7 @@ class TrustedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         info = (resources or {}).get("nbgrader", {})
         self._assignment = info.get("assignment", "")
+        self._language = language_of(nb)  # the learner's: every message of the verdicts is in it
         self._student = info.get("student", "")
         self._workdir = Path((resources or {}).get("metadata", {}).get("path") or ".").resolve()
         from ..exercises import assignments
@@ -203,20 +205,25 @@ class TrustedExecute(Execute):
     # -- the exercises ----------------------------------------------------------------------------
 
     def grade_cell(self, cell, index):
-        name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
-        ex = self._specs.get(name)
-        if ex is None:
-            verdict = Verdict(name, float(cell.metadata["nbgrader"].get("points", 0)), "error",
-                              message=f"no spec for {self._assignment}/{name} in grader/exercises")
-        elif self._plan.flagged(name):
-            verdict = Verdict.of(ex, "flagged", subset.message(name, self._plan.flagged(name)))
-            self._flagged.append(cell.metadata["nbgrader"]["grade_id"])
-        else:
-            verdict = run(ex, self._worker.transport, salt=int(self.salt or 0))
+        with speaking(self._language):
+            verdict = self.decide(cell)
         self._verdicts.append(verdict)
         cell.outputs = verdict_outputs(verdict)
         cell.execution_count = index + 1
         return cell
+
+    def decide(self, cell) -> Verdict:
+        name = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
+        ex = self._specs.get(name)
+        if ex is None:
+            verdict = Verdict(name, float(cell.metadata["nbgrader"].get("points", 0)), Status.ERROR,
+                              message=f"no spec for {self._assignment}/{name} in grader/exercises")
+        elif self._plan.flagged(name):
+            verdict = Verdict.of(ex, Status.FLAGGED, subset.message(name, self._plan.flagged(name)))
+            self._flagged.append(cell.metadata["nbgrader"]["grade_id"])
+        else:
+            verdict = run(ex, self._worker.transport, salt=int(self.salt or 0))
+        return verdict
 
 
 class GradingWorker:

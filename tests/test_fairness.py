@@ -13,6 +13,9 @@ process, as the grader does (:func:`grader.runtime.engine.checks_of`), and fails
   :class:`~grader.runtime.cases.Call` adds ``call: steps`` or ``call: non_leaf``;
 - (c) text: a phrase that ``named`` maps to is missing from the exercise's text in ``solutions/`` or in the
   release in ``notebooks/`` (compared ignoring case and line breaks), or ``named`` holds an entry no case needs.
+  The Chinese edition ``notebooks-zh/`` must hold the phrase's Chinese form: the catalog's entry ``named:<exercise>``
+  for it (``make translations`` adds one per phrase) gives the words of the Chinese text that say the same, or the
+  English itself where it stays English (a docstring); compared ignoring case, spaces and line breaks.
 
 The exercise's text is the markdown since the previous exercise's test cell plus the solution cell without its
 solution (the signature and docstring); an exercise with no markdown of its own (06's ``sigmoid_grad``) shares
@@ -33,7 +36,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from course import PRELUDE, assignments, notebook
+from course import PRELUDE, ROOT, assignments, notebook, scratch_course
+from grader import translate
 from grader.exercises import assignments as specs
 from grader.exercises import spec
 from grader.runtime import engine
@@ -96,10 +100,17 @@ def normal(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def unfair(assignment: str, ex: Exercise, text: dict[str, str]) -> list[str]:
+def chinese(text: str) -> str:
+    """Chinese text compared as a reader sees it: line breaks and spaces do not count."""
+    return "".join(text.split()).lower()
+
+
+def unfair(assignment: str, ex: Exercise, text: dict[str, str], zh: dict[tuple[str, str], str] | None = None) -> list[str]:
     """What the exercise's hidden (or visible) tests require that its text does not name: one line each.
 
-    ``text`` maps where the text was read (``solutions``, ``notebooks``) to the exercise's text there.
+    ``text`` maps where the text was read (``solutions``, ``notebooks``, ``notebooks-zh``) to the exercise's text
+    there. In the Chinese edition a phrase is its Chinese form, ``zh[(exercise, phrase)]`` (the catalog's
+    ``named:<exercise>`` entries, :func:`grader.translate.named_forms`).
     """
     where, problems, used, seen = f"{assignment}/{ex.name}", [], set(), set()
     checks = checks_of(ex, ("examples", "visible", "hidden"))
@@ -132,14 +143,25 @@ def unfair(assignment: str, ex: Exercise, text: dict[str, str]) -> list[str]:
         if key not in used:
             problems.append(f"{where}: `named` declares {key!r}, but no case needs it")
         for place, words in text.items():
-            if normal(phrase) not in normal(words):
+            if place.endswith("-zh"):
+                form = (zh or {}).get((ex.name, phrase))
+                if form is None:
+                    problems.append(f"{where}: {phrase!r}, the phrase declared to name {key!r}, has no Chinese form "
+                                    f"in the catalog (entry named:{ex.name}): run `make translations`, then translate it")
+                elif chinese(form) not in chinese(words):
+                    problems.append(f"{where}: the exercise's text in {place}/ does not contain {form!r}, the Chinese "
+                                    f"form of {phrase!r}, the phrase declared to name {key!r}")
+            elif normal(phrase) not in normal(words):
                 problems.append(f"{where}: the exercise's text in {place}/ does not contain {phrase!r}, the phrase "
                                 f"declared to name {key!r}")
     return problems
 
 
-def text_of(assignment: str, name: str) -> dict[str, str]:
-    return {place: texts(notebook(assignment, place)).get(name, "") for place in ("solutions", "notebooks")}
+PLACES = ("solutions", "notebooks", "notebooks-zh")
+
+
+def text_of(assignment: str, name: str, root=ROOT) -> dict[str, str]:
+    return {place: texts(notebook(assignment, place, root)).get(name, "") for place in PLACES}
 
 
 CASES = [(a, n) for a in assignments() for n in specs()[a]]
@@ -148,8 +170,8 @@ CASES = [(a, n) for a in assignments() for n in specs()[a]]
 @pytest.mark.parametrize("assignment,name", CASES)
 def test_hidden_tests_require_only_what_the_text_names(assignment, name):
     text = text_of(assignment, name)
-    assert text["solutions"] and text["notebooks"], f"{assignment}/{name}: no exercise cell defines it"
-    problems = unfair(assignment, spec(assignment, name), text)
+    assert all(text.values()), f"{assignment}/{name}: no exercise cell defines it in {[p for p in PLACES if not text[p]]}"
+    problems = unfair(assignment, spec(assignment, name), text, translate.named_forms(ROOT, assignment))
     assert not problems, "\n".join(problems)
 
 
@@ -192,10 +214,11 @@ def test_the_batch_norm2d_bug_would_be_caught():
     phrase = ex.named[key]
     pattern = r"\s+".join(map(re.escape, phrase.split()))
     cut = {place: re.sub(pattern, "", words, flags=re.I) for place, words in text.items()}
-    assert unfair("07_normalization", ex, cut) == [
+    zh = translate.named_forms(ROOT, "07_normalization")
+    assert unfair("07_normalization", ex, cut, zh) == [
         f"07_normalization/batch_norm2d: the exercise's text in {place}/ does not contain {phrase!r}, the phrase "
         f"declared to name {key!r}" for place in ("solutions", "notebooks")]
-    problems = unfair("07_normalization", replace(ex, named={k: p for k, p in ex.named.items() if k != key}), text)
+    problems = unfair("07_normalization", replace(ex, named={k: p for k, p in ex.named.items() if k != key}), text, zh)
     assert len(problems) == 1 and problems[0].startswith("07_normalization/batch_norm2d: hidden case "), problems
     assert "running_mean=running_mean, running_var=None, training=True" in problems[0]
     assert "'running_mean and running_var must either both be None or neither be None'" in problems[0]
@@ -291,3 +314,28 @@ def test_the_pool2d_hint_for_stride_1_names_overlapping_windows():
     with pytest.raises(AssertionError) as caught:  # a partial window kept at the edge still gets the other hint
         run_visible("01_sampling", "pool2d", students("01_sampling").WRONG["pool2d"]["keeps partial windows at the edge"])
     assert "does not fit wholly inside the input" in str(caught.value)
+
+
+def test_a_chinese_exercise_text_that_drops_a_required_phrase_is_unfair(tmp_path):
+    """Fairness holds in both editions: the Chinese text must say what the English says (issue 23). Drop the
+    Chinese words for one requirement from a scratch catalog, release, and the check names it."""
+    root = scratch_course(tmp_path)
+    a, name = "02_padding_stride", "max_pool2d"
+    ex, zh = spec(a, name), translate.named_forms(root, a)
+    phrase = "padding more than half of `kernel_size`"
+    key = next(k for k, p in ex.named.items() if p == phrase)
+    form = zh[(name, phrase)]
+    assert unfair(a, ex, {"notebooks-zh": text_of(a, name)["notebooks-zh"]}, zh) == []
+    path = translate.catalog_path(root, a)
+    catalog = translate.read(path)
+    entry = next(m for m in catalog if m.context == "ex-max-text")
+    assert form in entry.string
+    entry.string = entry.string.replace(form, "填充太多")  # the translator shortened the requirement away
+    translate.write(path, catalog)
+    translate.release(root, [a])
+    assert unfair(a, ex, {"notebooks-zh": text_of(a, name, root)["notebooks-zh"]}, zh) == [
+        f"{a}/{name}: the exercise's text in notebooks-zh/ does not contain {form!r}, the Chinese form of {phrase!r}, "
+        f"the phrase declared to name {key!r}"]
+    assert unfair(a, ex, {"notebooks-zh": text_of(a, name)["notebooks-zh"]}, {}) == [
+        f"{a}/{name}: {p!r}, the phrase declared to name {k!r}, has no Chinese form in the catalog (entry "
+        f"named:{name}): run `make translations`, then translate it" for k, p in ex.named.items()]

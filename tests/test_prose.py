@@ -149,10 +149,26 @@ def test_the_glossary_has_the_terms_the_course_promised():
     rows = table_rows(GLOSSARY.read_text())
     assert all(len(r) == 5 and all(r) for r in rows), [r for r in rows if len(r) != 5 or not all(r)]
     chinese = " ".join(r[1] for r in rows)
-    for term in ("最近邻插值", "双线性插值", "挤压函数", "LeakyReLU", "空间批量归一化", "感受野", "转置卷积", "池化", "步幅",
-                 "填充", "归一化"):
+    for term in ("最近邻插值", "双线性插值", "挤压函数", "LeakyReLU", "空间批量规范化", "感受野", "转置卷积", "汇聚", "步幅",
+                 "填充", "规范化", "批量规范化", "特征图"):
         assert term in chinese, f"docs/glossary.md has no row whose Chinese is {term}"
     assert [r[4] for r in rows] == sorted(r[4] for r in rows), "the glossary is in the order the notebooks teach"
+
+
+# Rows whose course term is not one of d2l-zh v2's, and why (docs/glossary.md says the rule).
+NOT_D2L = {"CIFAR10": "a name stays a name", "global max pooling": "built on 汇聚 like its neighbours"}
+
+
+def test_the_course_uses_d2l_zh_v2s_terms_where_there_are_any():
+    """Issue 23: the Chinese edition uses d2l-zh v2's terms where they exist (汇聚, 批量规范化), not the articles'
+    (池化, 归一化). A d2l-zh v2 term for a layer (最大汇聚层) names the operation too (最大汇聚)."""
+    from grader.translate import glossary
+    rows = glossary()
+    assert len(rows) == len(table_rows(GLOSSARY.read_text()))
+    off = [(r["english"], r["course"], r["d2l"]) for r in rows if r["d2l"] and r["english"] not in NOT_D2L
+           and not set(r["course"]) & ({t for t in r["d2l"]} | {t.removesuffix("层") for t in r["d2l"]})]
+    assert not off, f"docs/glossary.md: the course's term is not d2l-zh v2's: {off}"
+    assert set(NOT_D2L) <= {r["english"] for r in rows}
 
 
 @pytest.mark.parametrize("assignment", assignments())

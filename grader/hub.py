@@ -51,6 +51,7 @@ from traitlets.config import Configurable
 
 from . import ROOT
 from .course import CourseError
+from .runtime.messages import language_of, say, speaking
 
 PROXY = "configurable-http-proxy@5.3.0"
 DEFAULT_FOLDER = Path("/srv/feature-map-hub")
@@ -428,8 +429,10 @@ def points_page(record: dict, messages: str | None = None) -> str:
                    for e in record["exercises"])
     failures = "".join(f"<h2>{html.escape(e['exercise'])}</h2><pre>{html.escape(e[messages])}</pre>"
                        for e in record["exercises"] if messages and e["score"] < e["points"] and e.get(messages))
-    return _page(f"{html.escape(record['assignment'])}: {record['score']:g} of {record['max_score']:g} points",
-                 f"<table>{rows}</table>{failures}<p>Graded when you submitted, by the same tests as the final grading.</p>")
+    return _page(say("{assignment}: {score} of {points} points", assignment=html.escape(record["assignment"]),
+                     score=f"{record['score']:g}", points=f"{record['max_score']:g}"),
+                 f"<table>{rows}</table>{failures}<p>"
+                 + say("Graded when you submitted, by the same tests as the final grading.") + "</p>")
 
 
 def messages_page(record: dict, hidden_inputs: bool = False) -> str:
@@ -474,14 +477,14 @@ def due_note(course: Path, assignment: str, timestamp: str) -> str:
             except MissingEntry:
                 pass
     if due is None:
-        return f"{assignment} has no due date."
+        return say("{assignment} has no due date.", assignment=assignment)
     late = parse_utc(timestamp) - parse_utc(due)
-    when = f"{assignment} is due {parse_utc(due):%Y-%m-%d %H:%M} UTC"
+    due = f"{parse_utc(due):%Y-%m-%d %H:%M}"
     if late.total_seconds() <= 0:
-        return f"{when}: this submission is on time."
-    hours = late.total_seconds() / 3600
-    return (f"{when}: this submission is {hours:.1f} hours late. The final grade applies the course's late policy "
-            f"(nbgrader's late penalty).")
+        return say("{assignment} is due {due} UTC: this submission is on time.", assignment=assignment, due=due)
+    return say("{assignment} is due {due} UTC: this submission is {hours} hours late. The final grade applies the "
+               "course's late policy (nbgrader's late penalty).", assignment=assignment, due=due,
+               hours=f"{late.total_seconds() / 3600:.1f}")
 
 
 def due_banner(course: Path, assignment: str, timestamp: str) -> str:
@@ -496,6 +499,16 @@ class Submission:
     student: str
     assignment: str
     timestamp: str
+
+    @property
+    def language(self) -> str:
+        """The language of the submitted notebooks (its pages speak it): the first one's that can be read."""
+        for nb in sorted(self.folder.glob("*.ipynb")):
+            try:
+                return language_of(json.loads(nb.read_text(encoding="utf-8")))
+            except (OSError, ValueError, AttributeError):
+                continue
+        return language_of({})
 
 
 class SubmitGrader:
@@ -544,12 +557,13 @@ class SubmitGrader:
         before = [v for v in self.state.values() if v.get("student") == sub.student and v.get("assignment") == sub.assignment
                   and v.get("status") == "graded"]
         if self.settings.max_attempts and len(before) >= self.settings.max_attempts:
-            return (f"you have had {len(before)} submissions graded, the most this course grades on submit; your "
-                    f"instructor grades your latest submission")
+            return say("you have had {n} submissions graded, the most this course grades on submit; your instructor "
+                       "grades your latest submission", n=len(before))
         last = max((v["at"] for v in before), default=None)
         if self.settings.cooldown and last is not None and time.time() - last < self.settings.cooldown:
             wait = self.settings.cooldown - (time.time() - last)
-            return f"the course grades one submission every {self.settings.cooldown:g} s; submit again in {wait:.0f} s"
+            return say("the course grades one submission every {cooldown} s; submit again in {wait} s",
+                       cooldown=f"{self.settings.cooldown:g}", wait=f"{wait:.0f}")
         return None
 
     def run_once(self) -> list[Submission]:
@@ -561,9 +575,12 @@ class SubmitGrader:
             return subs  # nothing new: no walk of the course, no write (this runs every two seconds)
         todo = []
         for sub in subs:
-            why = self.allowed(sub)
+            with speaking(sub.language):
+                why = self.allowed(sub)
+                if why:
+                    self._answer(sub, _page(say("{assignment}: not graded on submit", assignment=sub.assignment),
+                                            f"<p>{why}.</p>"))
             if why:
-                self._answer(sub, _page(f"{sub.assignment}: not graded on submit", f"<p>{why}.</p>"))
                 self.state[sub.folder.name] = {"status": "refused", "student": sub.student, "assignment": sub.assignment,
                                                "at": time.time()}
             else:
@@ -608,10 +625,15 @@ class SubmitGrader:
     def _respond(self, sub: Submission, result) -> None:
         if self.settings.feedback == "none":
             return
+        with speaking(sub.language):
+            self._respond_in_language(sub, result)
+
+    def _respond_in_language(self, sub: Submission, result) -> None:
         if result is None or not result.graded:
-            reason = getattr(result, "reason", "") or "it could not be graded"
+            reason = getattr(result, "reason", "") or say("it could not be graded")
             import html
-            self._answer(sub, _page(f"{sub.assignment}: not graded", f"<p>{html.escape(reason)}</p>"))
+            self._answer(sub, _page(say("{assignment}: not graded", assignment=sub.assignment),
+                                    f"<p>{html.escape(reason)}</p>"))
             return
         for nb in sorted(sub.folder.glob("*.ipynb")):
             if self.settings.feedback == "points":

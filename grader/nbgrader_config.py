@@ -17,6 +17,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from grader import feedback_page
+from grader.feedback_page import FeedbackPage
 from grader.trusted.harness import TrustedExecute
 from grader.trusted.limits import CapOutputs, SanitizeOutputs
 from grader.trusted.review import ReviewFlags
@@ -60,4 +62,9 @@ c.Execute.shutdown_kernel = "immediate"  # the kernel is thrown away: do not wai
 # Feedback: grades and failure messages. Hidden tests are never in a notebook (they are specs in
 # grader/exercises), and a test cell's outputs are the trusted verdict with a one-line traceback.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# nbgrader's feedback page in the notebook's language (grader/feedback_page.py). Set for FeedbackPage, not for
+# HTMLExporter: nbgrader sets HTMLExporter's template, and a subclass's settings come first.
+c.GenerateFeedback.exporter_class = FeedbackPage
+c.FeedbackPage.template_name = "feedback_course"
+c.FeedbackPage.extra_template_basedirs = [str(feedback_page.TEMPLATES), str(feedback_page.NBGRADER_TEMPLATES)]
 c.ClearHiddenTests.enforce_metadata = False

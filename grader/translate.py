@@ -438,18 +438,23 @@ MARKS = ("say", "N_")  # grader.runtime.messages: said now, or marked as data to
 
 
 def message_templates(root: Path = ROOT) -> dict[str, str]:
-    """Every literal template of a ``say(...)`` or ``N_(...)`` call in the learner's side of the grader
-    (``grader/runtime``, ``grader/public``), with where it first appears ("path:line")."""
+    """Every literal template the grader says to a learner, with where it first appears ("path:line"): the first
+    argument of each ``say(...)`` or ``N_(...)`` call in ``grader/``, and each ``"..." | say(...)`` of its Jinja
+    templates (the feedback page)."""
     import ast
     found: dict[str, str] = {}
-    for folder in ("runtime", "public"):
-        for path in sorted((root / "grader" / folder).rglob("*.py")):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                name = getattr(node, "func", None)
-                name = getattr(name, "id", getattr(name, "attr", None))
-                if isinstance(node, ast.Call) and name in MARKS and node.args and isinstance(node.args[0], ast.Constant) \
-                        and isinstance(node.args[0].value, str):
-                    found.setdefault(node.args[0].value, f"{path.relative_to(root)}:{node.lineno}")
+    package = root / "grader"
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node, "func", None)
+            name = getattr(name, "id", getattr(name, "attr", None))
+            if isinstance(node, ast.Call) and name in MARKS and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                found.setdefault(node.args[0].value, f"{path.relative_to(root)}:{node.lineno}")
+    for path in sorted(package.rglob("*.j2")):
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r'"([^"\\]*)"\s*\|\s*say\(', text):
+            found.setdefault(m.group(1), f"{path.relative_to(root)}:{text.count(chr(10), 0, m.start()) + 1}")
     return found
 
 

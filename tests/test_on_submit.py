@@ -194,6 +194,34 @@ def test_every_page_says_the_due_date_and_whether_the_submission_is_late(tmp_pat
     assert "this submission is on time" in page.read_text()
 
 
+def test_a_chinese_submission_gets_its_pages_in_chinese(tmp_path):
+    """The service's own pages (points, refusals, the due date) speak the submitted notebook's language."""
+    import pwd
+
+    import nbformat
+    me = pwd.getpwuid(os.getuid()).pw_name
+    course, exchange = fake_exchange(tmp_path)
+    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g.settings.cooldown = 600
+    zh = nbformat.v4.new_notebook(metadata={"course": {"language": "zh-CN"}})
+    stamp = "2026-12-04 11:00:00.000000 UTC"
+    chinese = hub.Submission(submit(exchange, f"{me}+01_sampling+{stamp}+a", zh), me, "01_sampling", stamp)
+    english = hub.Submission(submit(exchange, f"{me}+01_sampling+{stamp}+b"), me, "01_sampling", stamp)
+    assert (chinese.language, english.language) == ("zh-CN", "en")
+    record = {"assignment": "01_sampling", "score": 1.0, "max_score": 2.0,
+              "exercises": [{"exercise": "pool2d", "score": 1.0, "points": 2.0, "message": "m", "public_message": "m"}]}
+    g.state["earlier"] = {"status": "graded", "student": me, "assignment": "01_sampling", "at": time.time() - 60}
+    from grader.runtime.messages import speaking
+    with speaking(chinese.language):
+        assert "01_sampling：2 分中得 1 分" in hub.messages_page(record) and "提交时已评分" in hub.messages_page(record)
+        assert "请在 540 秒后再提交" in g.allowed(chinese) and hub.due_note(course, "01_sampling", stamp) == \
+            "01_sampling 没有截止时间。"
+    assert "1 of 2 points" in hub.messages_page(record) and "submit again in 540 s" in g.allowed(english)
+    g._respond(chinese, None)  # not graded: the page says so in Chinese, with the due date
+    (page,) = (exchange / "feedback").glob("*.html")
+    assert "01_sampling：未评分" in page.read_text() and "无法为它评分" in page.read_text()
+
+
 SKIPS_FACTOR_ONE = '''
 def upsample_nearest(x, scale_factor):
     if scale_factor == 1:

@@ -148,6 +148,9 @@ def test_a_chinese_and_an_english_submission_with_the_same_code_get_the_same_gra
         failed = [(e["message"], z["message"]) for e, z in zip(en["exercises"], zh["exercises"], strict=True)
                   if e["status"] in ("fail", "partial")]
         assert failed and all(" failed " in e and "未通过" in z for e, z in failed), failed
+        pages = {s: (root / "feedback" / s / a / f"{a}.html").read_text(encoding="utf-8") for s in ("english", "chinese")}
+        assert "测试单元格" in pages["chinese"] and "得分：" in pages["chinese"] and "未通过" in pages["chinese"]
+        assert "Test cell" in pages["english"] and "Score: " in pages["english"] and "测试单元格" not in pages["english"]
 
 
 # -- terms: d2l-zh v2's, the articles' only at first mention or in a quotation -------------------------------------

@@ -5,10 +5,11 @@ Code writes the whole English sentence as a template with named fields::
     say("{name} failed {label}:", name=ex.name, label=check.label)
 
 A sentence kept as data and said later (a check group's title) is marked where it is written, ``N_("values")``:
-gettext's mark for "translate this, but not here". The template is the msgid of a gettext catalog beside this file, ``messages.<language>.po`` (the format of the
-notebooks' catalogs, ``solutions/<a>/<a>.zh.po``), so a translator sees each sentence whole, with its fields, and
-can reorder them. A template with no entry is said in English; ``tests/test_messages.py`` fails on any template in
-the code without a translation, and on a translation whose fields differ from the English.
+gettext's mark for "translate this, but not here". The template is the msgid of a gettext catalog beside this file,
+``messages.<language>.po`` (the format of the notebooks' catalogs, ``solutions/<a>/<a>.zh.po``), so a translator
+sees each sentence whole, with its fields, and can reorder them. A template with no entry is said in English;
+``tests/test_messages.py`` fails on any template in the code without a translation, and on a translation whose
+fields differ from the English.
 
 The language is the notebook's (``metadata.course.language``, set by the release of ``notebooks-zh/``), chosen
 per check: :func:`speaking` sets it for what runs inside it. The trusted grader speaks the submitted notebook's
@@ -92,6 +93,12 @@ def say(template: str, /, **fields) -> str:
     template = str(template)  # a Status says its value
     text = catalog(_language.get()).get(template, template)
     return text.format(**fields) if fields else text
+
+
+def say_filter(template: str, nb, **fields) -> str:
+    """``say`` for a Jinja template that renders notebook ``nb`` (the feedback page's ``{{ "Score" | say(nb) }}``)."""
+    with speaking(language_of(nb)):
+        return say(template, **fields)
 
 
 def language_of(nb) -> str:

@@ -7,15 +7,16 @@ import torch
 import torch.nn.functional as F
 
 from grader.runtime.cases import grid, rand
-from grader.runtime.spec import Example, Exercise
+from grader.runtime.messages import N_
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Not
 
 ASSIGNMENT = "02_padding_stride"
 
 X = torch.arange(16, dtype=torch.float32).reshape(1, 1, 4, 4)
 ONES = torch.ones(1, 1, 4, 4)
 
-# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
-# and the student's output as ``got`` (None when the student's function raised).
+# Hints are data (grader.runtime.spec.Hint); a condition sees the case, torch's output ``expected`` (None when
+# torch rejects the arguments) and the student's output ``got`` (None when the student's function raised).
 
 
 # ---------------------------------------------------------------------------------------------
@@ -28,21 +29,27 @@ def reference_output_size(size, kernel_size, stride=None, padding=0, dilation=1,
     return tuple(y.shape[-2:]) if pairs else y.shape[-1]
 
 
-def size_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
-                "kernel_size // 2, and sizes too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; an int argument counts for both height and width"
-    if isinstance(expected, int) and isinstance(got, int):
-        if case.get("ceil_mode") and got == expected + 1:
-            return ("with ceil_mode the last window must start inside the input or the left padding: "
-                    "(out - 1) * stride < size + padding")
-        if case.get("dilation", 1) != 1:
-            return "a dilated window spans dilation * (kernel_size - 1) + 1 cells"
-        if case.get("stride") is None:
-            return "stride=None means stride = kernel_size"
-    return "out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1 (ceil with ceil_mode)"
+def ints(case, expected, got):
+    """Both outputs are single sizes (not pairs)."""
+    return isinstance(expected, int) and isinstance(got, int)
+
+
+def one_too_many(case, expected, got):
+    return got == expected + 1
+
+
+NOT_DILATED = Arg("dilation", not_=1, default=1)
+
+SIZE_HINT = Hint(
+    rejected=N_("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
+                "kernel_size // 2, and sizes too small for one window"),
+    raised=N_("stride=None means stride = kernel_size; an int argument counts for both height and width"),
+    when=[((ints, Arg("ceil_mode"), one_too_many),
+           N_("with ceil_mode the last window must start inside the input or the left padding: "
+              "(out - 1) * stride < size + padding")),
+          ((ints, NOT_DILATED), N_("a dilated window spans dilation * (kernel_size - 1) + 1 cells")),
+          ((ints, Arg("stride", is_=None)), N_("stride=None means stride = kernel_size"))],
+    default=N_("out = floor((size + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1 (ceil with ceil_mode)"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,20 +59,15 @@ def reference_max(x, **kwargs):
     return F.max_pool2d(x, **kwargs)
 
 
-def max_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
-                "kernel_size // 2, and inputs too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; every argument but ceil_mode may be an int or a pair"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("out = floor((H + 2p - d(k - 1) - 1) / s) + 1; stride=None means stride = kernel_size; with ceil_mode "
-                "round up, but drop a last window that would start at or after H + p")
-    if case.get("dilation", 1) != 1:
-        return "a dilated window takes every d-th element: rows start, start + d, ..., start + d(k - 1)"
-    if case.get("padding", 0) != 0:
-        return "pad with -inf, not 0: a padded cell must never be the maximum"
-    return "each output is the maximum over its own window (height kernel_size[0], width kernel_size[1])"
+MAX_HINT = Hint(
+    rejected=N_("torch rejects kernel_size, stride or dilation below 1, negative padding, padding above "
+                "kernel_size // 2, and inputs too small for one window"),
+    raised=N_("stride=None means stride = kernel_size; every argument but ceil_mode may be an int or a pair"),
+    shape=N_("out = floor((H + 2p - d(k - 1) - 1) / s) + 1; stride=None means stride = kernel_size; with ceil_mode "
+             "round up, but drop a last window that would start at or after H + p"),
+    when=[(NOT_DILATED, N_("a dilated window takes every d-th element: rows start, start + d, ..., start + d(k - 1)")),
+          (Arg("padding", not_=0, default=0), N_("pad with -inf, not 0: a padded cell must never be the maximum"))],
+    default=N_("each output is the maximum over its own window (height kernel_size[0], width kernel_size[1])"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,22 +77,17 @@ def reference_avg(x, **kwargs):
     return F.avg_pool2d(x, **kwargs)
 
 
-def avg_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects kernel_size or stride below 1, negative padding, padding above kernel_size // 2, "
-                "divisor_override=0, and inputs too small for one window")
-    if got is None:
-        return "stride=None means stride = kernel_size; kernel_size, stride and padding may be ints or pairs"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("out = floor((H + 2p - k) / s) + 1; stride=None means stride = kernel_size; with ceil_mode round up, "
-                "but drop a last window that would start at or after H + p")
-    if case.get("divisor_override"):
-        return "with divisor_override every window's sum is divided by divisor_override"
-    if case.get("ceil_mode"):
-        return "cells of a ceil_mode window that lie beyond the padding never count in the divisor"
-    if not case.get("count_include_pad", True):
-        return "count_include_pad=False: divide by the number of the window's cells inside the input"
-    return "count_include_pad=True: divide by the number of the window's cells inside the padded input"
+AVG_HINT = Hint(
+    rejected=N_("torch rejects kernel_size or stride below 1, negative padding, padding above kernel_size // 2, "
+                "divisor_override=0, and inputs too small for one window"),
+    raised=N_("stride=None means stride = kernel_size; kernel_size, stride and padding may be ints or pairs"),
+    shape=N_("out = floor((H + 2p - k) / s) + 1; stride=None means stride = kernel_size; with ceil_mode round up, "
+             "but drop a last window that would start at or after H + p"),
+    when=[(Arg("divisor_override"), N_("with divisor_override every window's sum is divided by divisor_override")),
+          (Arg("ceil_mode"), N_("cells of a ceil_mode window that lie beyond the padding never count in the divisor")),
+          (Not(Arg("count_include_pad", default=True)),
+           N_("count_include_pad=False: divide by the number of the window's cells inside the input"))],
+    default=N_("count_include_pad=True: divide by the number of the window's cells inside the padded input"))
 
 
 EXERCISES = [
@@ -111,7 +108,7 @@ EXERCISES = [
         visible=grid(size=[7], kernel_size=[3], stride=[None, 2], padding=[1], dilation=[1, 2], ceil_mode=[False, True]),
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool"),
         routes="F.max_pool2d / F.avg_pool2d or nn.MaxPool2d / nn.AvgPool2d on a tensor of zeros",
-        hint=size_hint, dtypes=(torch.float32,), grad=False),
+        hint=SIZE_HINT, dtypes=(torch.float32,), grad=False),
     Exercise(
         "max_pool2d", 3, reference_max, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -131,7 +128,7 @@ EXERCISES = [
                  dict(x=rand(1, 2, 6, 5), kernel_size=(2, 3), stride=(2, 1), padding=(1, 0), dilation=(2, 1),
                       ceil_mode=True)],
         banned=("max_pool", "adaptive_max_pool", "fractional_max_pool"), routes="F.max_pool2d or nn.MaxPool2d",
-        hint=max_hint),
+        hint=MAX_HINT),
     Exercise(
         "avg_pool2d", 3, reference_avg, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -150,7 +147,7 @@ EXERCISES = [
         visible=grid(x=[rand(2, 3, 5, 6)], kernel_size=[3], stride=[2], padding=[1], ceil_mode=[False, True],
                      count_include_pad=[True, False]),
         banned=("avg_pool", "adaptive_avg_pool", "max_pool"), routes="F.avg_pool2d or nn.AvgPool2d",
-        hint=avg_hint),
+        hint=AVG_HINT),
 ]
 
 
@@ -190,19 +187,29 @@ def reference_receptive_field(layers):
     return b - a + 1, a2 - a, a - m * (a2 - a)
 
 
-def receptive_hint(case, expected, got):
-    if expected is None:
-        return "raise ValueError for a kernel_size, stride or dilation below 1, or a negative padding"
-    if not isinstance(got, (tuple, list)) or len(got) != 3:
-        return "return a tuple (size, jump, start) of ints; no layers at all gives (1, 1, 0)"
-    size, jump, start = expected
-    if got[1] != jump:
-        return "jump is the product of the strides of all the layers"
-    if got[0] != size:
-        if any(d != 1 for *_, d in case["layers"]):
-            return "a dilated kernel spans dilation * (kernel_size - 1) + 1 inputs of its layer"
-        return "each layer adds dilation * (kernel_size - 1) * jump to size, with the jump of the layers before it"
-    return "each layer moves start left by padding * jump, with the jump of the layers before it"
+def not_a_triple(case, expected, got):
+    return not isinstance(got, (tuple, list)) or len(got) != 3
+
+
+def differs_at(i):
+    """The student's item ``i`` of (size, jump, start) is not torch's."""
+    def differs(case, expected, got):
+        return got[i] != expected[i]
+    return differs
+
+
+def dilated(case, expected, got):
+    return any(d != 1 for *_, d in case["layers"])
+
+
+RECEPTIVE_HINT = Hint(
+    rejected=N_("raise ValueError for a kernel_size, stride or dilation below 1, or a negative padding"),
+    when=[(not_a_triple, N_("return a tuple (size, jump, start) of ints; no layers at all gives (1, 1, 0)")),
+          (differs_at(1), N_("jump is the product of the strides of all the layers")),
+          ((differs_at(0), dilated), N_("a dilated kernel spans dilation * (kernel_size - 1) + 1 inputs of its layer")),
+          (differs_at(0), N_("each layer adds dilation * (kernel_size - 1) * jump to size, with the jump of the "
+                             "layers before it"))],
+    default=N_("each layer moves start left by padding * jump, with the jump of the layers before it"))
 
 
 RESNET_STEM = [(7, 2, 3, 1), (3, 2, 1, 1)]  # torchvision's ResNet-18: conv1, then maxpool (article 000's MaxPool2d(3, 2, 1))
@@ -220,4 +227,4 @@ EXERCISES.append(Exercise(
              dict(layers=[(2, 2, 0, 1), (3, 1, 0, 0)])],
     banned=("conv", "max_pool", "avg_pool", "unfold"),
     routes="building the layers with F.conv1d, nn.Conv1d or a pooling layer and reading their gradients",
-    hint=receptive_hint, dtypes=(torch.float32,), grad=False))
+    hint=RECEPTIVE_HINT, dtypes=(torch.float32,), grad=False))

@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 
 from grader.runtime.cases import grid, rand
-from grader.runtime.spec import Example, Exercise
+from grader.runtime.messages import N_
+from grader.runtime.spec import Arg, Example, Exercise, Hint
 
 ASSIGNMENT = "03_multichannel"
 
@@ -25,8 +26,8 @@ X_POOL = torch.cat((torch.arange(16.0).reshape(1, 1, 4, 4), torch.arange(16.0).r
 NO_CONV = ("conv", "slow_conv", "mkldnn_conv", "cudnn_conv", "thnn_conv", "miopen_conv")
 SMALL = dict(low=-1, high=1)
 
-# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
-# and the student's output as ``got`` (None when the student's function raised).
+# Hints are data (grader.runtime.spec.Hint); a condition sees the case, torch's output ``expected`` (None when
+# torch rejects the arguments) and the student's output ``got`` (None when the student's function raised).
 
 
 # ---------------------------------------------------------------------------------------------
@@ -36,12 +37,10 @@ def reference_corr2d(x, k):
     return F.conv2d(x[None, None], k[None, None])[0, 0]
 
 
-def corr_hint(case, expected, got):
-    if expected is None:
-        return "torch rejects a kernel larger than the input"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return "out has H - kh + 1 rows and W - kw + 1 columns"
-    return "out[i, j] = sum of x[i:i + kh, j:j + kw] * k, without flipping k"
+CORR_HINT = Hint(
+    rejected=N_("torch rejects a kernel larger than the input"),
+    shape=N_("out has H - kh + 1 rows and W - kw + 1 columns"),
+    default=N_("out[i, j] = sum of x[i:i + kh, j:j + kw] * k, without flipping k"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -51,19 +50,20 @@ def reference_conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
     return F.conv2d(x, weight, bias, stride, padding, dilation)
 
 
-def conv_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects: channels that do not match, a bias of the wrong size, stride or dilation below 1, "
-                "negative padding, 'same' with a stride, an unknown padding string, a kernel larger than the padded input")
-    if got is None:
-        return "torch accepts these: stride, padding and dilation may be ints or pairs, padding also 'valid' or 'same'"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return "out = floor((H + 2p - d(k - 1) - 1) / s) + 1 rows; 'same' keeps H; the channels are weight.shape[0]"
-    if case.get("padding") == "same":
-        return "'same' pads d(k - 1) in total: total // 2 on the top/left, the rest on the bottom/right"
-    if case.get("dilation", 1) != 1:
-        return "a dilated kernel takes every d-th element of a window that spans d(k - 1) + 1 cells"
-    return "each output channel o is the sum over input channels c of corr2d(x[n, c], weight[o, c]), plus bias[o]"
+SAME = Arg("padding", is_="same")
+
+CONV_HINT = Hint(
+    rejected=N_("torch rejects: channels that do not match, a bias of the wrong size, stride or dilation below 1, "
+                "negative padding, 'same' with a stride, an unknown padding string, a kernel larger than the padded "
+                "input"),
+    raised=N_("torch accepts these: stride, padding and dilation may be ints or pairs, padding also 'valid' or "
+              "'same'"),
+    shape=N_("out = floor((H + 2p - d(k - 1) - 1) / s) + 1 rows; 'same' keeps H; the channels are weight.shape[0]"),
+    when=[(SAME, N_("'same' pads d(k - 1) in total: total // 2 on the top/left, the rest on the bottom/right")),
+          (Arg("dilation", not_=1, default=1),
+           N_("a dilated kernel takes every d-th element of a window that spans d(k - 1) + 1 cells"))],
+    default=N_("each output channel o is the sum over input channels c of corr2d(x[n, c], weight[o, c]), plus "
+               "bias[o]"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,17 +75,18 @@ def reference_shape(input_shape, out_channels, kernel_size, stride=1, padding=0,
     return tuple(F.conv2d(torch.zeros(input_shape), weight, None, stride, padding, dilation).shape)
 
 
-def shape_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects out_channels or kernel_size below 1, stride or dilation below 1, negative padding, "
-                "'same' with a stride, an unknown padding string and a kernel larger than the padded input")
-    if got is None:
-        return "torch accepts these: kernel_size, stride, padding and dilation may be ints or pairs"
-    if isinstance(got, tuple) and len(got) == 4 and got[1] != expected[1]:
-        return "the output has out_channels channels, whatever C_in is"
-    if case.get("padding") == "same":
-        return "padding='same' keeps H and W"
-    return "out = floor((H + 2p - d(k - 1) - 1) / s) + 1 for each of H and W"
+def channels_differ(case, expected, got):
+    """The student's shape has four sizes, the channels not torch's."""
+    return isinstance(got, tuple) and len(got) == 4 and got[1] != expected[1]
+
+
+SHAPE_HINT = Hint(
+    rejected=N_("torch rejects out_channels or kernel_size below 1, stride or dilation below 1, negative padding, "
+                "'same' with a stride, an unknown padding string and a kernel larger than the padded input"),
+    raised=N_("torch accepts these: kernel_size, stride, padding and dilation may be ints or pairs"),
+    when=[(channels_differ, N_("the output has out_channels channels, whatever C_in is")),
+          (SAME, N_("padding='same' keeps H and W"))],
+    default=N_("out = floor((H + 2p - d(k - 1) - 1) / s) + 1 for each of H and W"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,17 +96,14 @@ def reference_avg_pool_as_conv(x, kernel_size):
     return F.avg_pool2d(x, kernel_size, stride=kernel_size)
 
 
-def avg_conv_hint(case, expected, got):
-    if expected is None:
-        return "torch rejects a kernel larger than the input (kh > H or kw > W): check it and raise ValueError"
-    if got is None:
-        return ("torch accepts these: kernel_size is an int or a pair (kh, kw), and the weight must have x's dtype "
-                "(float64 inputs too): build it with dtype=x.dtype")
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("stride = kernel_size: the output is N×C×floor(H / kh)×floor(W / kw), one channel per input channel "
-                "(groups=C)")
-    return ("the weight is (C, 1, kh, kw), every entry 1 / (kh·kw), with groups=C: each channel is averaged on its "
-            "own, no channel mixes into another")
+AVG_CONV_HINT = Hint(
+    rejected=N_("torch rejects a kernel larger than the input (kh > H or kw > W): check it and raise ValueError"),
+    raised=N_("torch accepts these: kernel_size is an int or a pair (kh, kw), and the weight must have x's dtype "
+              "(float64 inputs too): build it with dtype=x.dtype"),
+    shape=N_("stride = kernel_size: the output is N×C×floor(H / kh)×floor(W / kw), one channel per input channel "
+             "(groups=C)"),
+    default=N_("the weight is (C, 1, kh, kw), every entry 1 / (kh·kw), with groups=C: each channel is averaged on "
+               "its own, no channel mixes into another"))
 
 
 EXERCISES = [
@@ -116,7 +114,7 @@ EXERCISES = [
             Example("corr2d(X1, [[1, 0, -1]]) (a 1×3 kernel: no flip)", dict(x=X1, k=torch.tensor([[1.0, 0, -1]])),
                     torch.tensor([[-2.0], [-2.0], [-2.0]]))],
         visible=[dict(x=rand(5, 6, **SMALL), k=rand(2, 3, **SMALL))],
-        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=corr_hint),
+        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=CORR_HINT),
     Exercise(
         "conv2d", 3, reference_conv2d, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -132,7 +130,7 @@ EXERCISES = [
         visible=[dict(x=rand(2, 3, 5, 6, **SMALL), weight=rand(4, 3, 3, 2, **SMALL), bias=rand(4, **SMALL),
                       stride=(2, 1), padding=1),
                  dict(x=rand(1, 2, 5, 5, **SMALL), weight=rand(3, 2, 2, 2, **SMALL), padding="same")],
-        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=conv_hint),
+        banned=NO_CONV, routes="F.conv2d, nn.Conv2d or torch.conv2d", hint=CONV_HINT),
     Exercise(
         "conv_output_shape", 2, reference_shape, groups={"examples": 0.5, "values": 1, "errors": 0.5},
         examples=[
@@ -147,7 +145,7 @@ EXERCISES = [
                     (8, 16, 32, 32))],
         visible=grid(input_shape=[(2, 3, 9, 7)], out_channels=[4], kernel_size=[3, (2, 3)], stride=[1, 2], padding=[1],
                      dilation=[1, 2]),
-        banned=NO_CONV, routes="F.conv2d or nn.Conv2d on a tensor of zeros", hint=shape_hint,
+        banned=NO_CONV, routes="F.conv2d or nn.Conv2d on a tensor of zeros", hint=SHAPE_HINT,
         dtypes=(torch.float32,), grad=False),
     Exercise(
         "avg_pool_as_conv", 2, reference_avg_pool_as_conv,
@@ -159,7 +157,7 @@ EXERCISES = [
                     dict(x=X_POOL, kernel_size=3))],
         visible=grid(x=[rand(2, 3, 6, 5)], kernel_size=[2, (3, 2)]),
         banned=("avg_pool", "adaptive_avg_pool"), routes="F.avg_pool2d, nn.AvgPool2d or F.adaptive_avg_pool2d",
-        hint=avg_conv_hint),
+        hint=AVG_CONV_HINT),
 ]
 
 
@@ -170,19 +168,16 @@ def reference_conv_transpose2d(x, weight, stride=1, padding=0):
     return F.conv_transpose2d(x, weight, None, stride, padding)
 
 
-def transpose_hint(case, expected, got):
-    if expected is None:
-        return ("torch rejects: x.shape[1] != weight.shape[0], a stride below 1, negative padding, and padding that "
-                "leaves no output ((H - 1)·stride + kh - 2·padding < 1)")
-    if got is None:
-        return "torch accepts these: stride and padding may be ints or pairs (height, width)"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return ("out has (H - 1)·stride + kh - 2·padding rows and weight.shape[1] channels; weight is "
-                "(C_in, C_out, kh, kw), the other way round from conv2d's")
-    if case.get("padding", 0) != 0:
-        return "padding removes rows and columns from both sides of the full output; it adds none"
-    return ("each input element adds x[n, c, i, j] · weight[c, o] to the kh×kw block of out[n, o] that starts at "
-            "(i·stride, j·stride); overlapping blocks add up, and the kernel is not flipped")
+TRANSPOSE_HINT = Hint(
+    rejected=N_("torch rejects: x.shape[1] != weight.shape[0], a stride below 1, negative padding, and padding that "
+                "leaves no output ((H - 1)·stride + kh - 2·padding < 1)"),
+    raised=N_("torch accepts these: stride and padding may be ints or pairs (height, width)"),
+    shape=N_("out has (H - 1)·stride + kh - 2·padding rows and weight.shape[1] channels; weight is "
+             "(C_in, C_out, kh, kw), the other way round from conv2d's"),
+    when=[(Arg("padding", not_=0, default=0),
+           N_("padding removes rows and columns from both sides of the full output; it adds none"))],
+    default=N_("each input element adds x[n, c, i, j] · weight[c, o] to the kh×kw block of out[n, o] that starts at "
+               "(i·stride, j·stride); overlapping blocks add up, and the kernel is not flipped"))
 
 
 D2L_X, D2L_K = torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]]), torch.tensor([[[[0.0, 1.0], [2.0, 3.0]]]])
@@ -206,4 +201,4 @@ EXERCISES.append(Exercise(
              dict(x=rand(1, 2, 3, 3), weight=rand(3, 1, 2, 2))],
     banned=NO_CONV + ("col2im", "im2col"),
     routes="F.conv_transpose2d, nn.ConvTranspose2d, F.conv2d on a zero-stuffed input, the gradient of F.conv2d, or F.fold",
-    hint=transpose_hint))
+    hint=TRANSPOSE_HINT))

@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 
 from grader.runtime.cases import grid, rand
-from grader.runtime.spec import Example, Exercise
+from grader.runtime.messages import N_
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Not
 
 ASSIGNMENT = "05_padding_layers"
 
@@ -22,26 +23,46 @@ def reference_pad2d(x, padding, mode="constant", value=0.0):
         raise ValueError(str(e)) from None
 
 
-# A hint is called with torch's output as ``expected`` (None when torch rejects the arguments)
-# and the student's output as ``got`` (None when the student's function raised).
-def pad2d_hint(case, expected, got):
-    mode, value = case.get("mode", "constant"), case.get("value", 0.0)
-    left, right, top, bottom = (case["padding"],) * 4 if isinstance(case["padding"], int) else case["padding"]
-    H, W = case["x"].shape[2:]
-    if mode not in MODES:
-        return "the modes are constant, reflect, replicate and circular; any other mode is a ValueError"
-    if mode != "constant" and value != 0:
-        return "only constant mode takes a fill value: a nonzero value with another mode is a ValueError"
-    if mode == "reflect" and (max(left, right) >= W or max(top, bottom) >= H):
-        return "reflection padding must be smaller than the input in that dimension (ValueError otherwise)"
-    if mode == "circular" and (max(left, right) > W or max(top, bottom) > H):
-        return "circular padding may be at most the input size in that dimension (ValueError otherwise)"
-    if getattr(got, "shape", None) != getattr(expected, "shape", None):
-        return "padding is (left, right, top, bottom): left and right widen W, top and bottom add rows to H"
-    return {"reflect": "reflect mirrors at the edge pixel without repeating it: [0 1 2] padded by 2 is [2 1 | 0 1 2 | 1 0]",
-            "replicate": "replicate copies the nearest edge pixel",
-            "circular": "circular wraps around: the left padding comes from the right end of the row, the top from the bottom",
-            "constant": "constant mode fills the border with `value` and keeps x in the middle"}.get(mode)
+# Hints are data (grader.runtime.spec.Hint); a condition sees the case, torch's output ``expected`` (None when
+# torch rejects the arguments) and the student's output ``got`` (None when the student's function raised).
+def _sizes(case):
+    """(left, right, top, bottom) of the padding and the input's (H, W)."""
+    padding = case["padding"]
+    return ((padding,) * 4 if isinstance(padding, int) else tuple(padding)), tuple(case["x"].shape[2:])
+
+
+def reflect_too_wide(case, expected, got):
+    """Computed from two arguments: reflection padding at least the input's size."""
+    (left, right, top, bottom), (H, W) = _sizes(case)
+    return case.get("mode") == "reflect" and (max(left, right) >= W or max(top, bottom) >= H)
+
+
+def circular_too_wide(case, expected, got):
+    """Computed from two arguments: circular padding larger than the input."""
+    (left, right, top, bottom), (H, W) = _sizes(case)
+    return case.get("mode") == "circular" and (max(left, right) > W or max(top, bottom) > H)
+
+
+def mode(name):
+    return Arg("mode", is_=name, default="constant")
+
+
+PAD2D_HINT = Hint(
+    first=[(Not(Arg("mode", in_=MODES, default="constant")),
+            N_("the modes are constant, reflect, replicate and circular; any other mode is a ValueError")),
+           ((Not(mode("constant")), Arg("value", not_=0, default=0.0)),
+            N_("only constant mode takes a fill value: a nonzero value with another mode is a ValueError")),
+           (reflect_too_wide,
+            N_("reflection padding must be smaller than the input in that dimension (ValueError otherwise)")),
+           (circular_too_wide,
+            N_("circular padding may be at most the input size in that dimension (ValueError otherwise)"))],
+    shape=N_("padding is (left, right, top, bottom): left and right widen W, top and bottom add rows to H"),
+    when=[(mode("reflect"),
+           N_("reflect mirrors at the edge pixel without repeating it: [0 1 2] padded by 2 is [2 1 | 0 1 2 | 1 0]")),
+          (mode("replicate"), N_("replicate copies the nearest edge pixel")),
+          (mode("circular"), N_("circular wraps around: the left padding comes from the right end of the row, the top "
+                                "from the bottom")),
+          (mode("constant"), N_("constant mode fills the border with `value` and keeps x in the middle"))])
 
 
 NO_PAD = ("constant_pad", "reflection_pad", "replication_pad", "pad")
@@ -70,5 +91,5 @@ EXERCISES = [
                     torch.tensor([[[[3.5, 3.5, 3.5, 3.5], [0, 1, 2, 3.5], [3, 4, 5, 3.5], [6, 7, 8, 3.5]]]])),
         ],
         visible=grid(x=[rand(2, 3, 4, 5)], padding=[(2, 1, 0, 3)], mode=list(MODES)),
-        banned=NO_PAD, routes=ROUTES, hint=pad2d_hint),
+        banned=NO_PAD, routes=ROUTES, hint=PAD2D_HINT),
 ]

@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from grader.runtime.cases import rand
 from grader.runtime.compare import difference
-from grader.runtime.spec import Example, Exercise
+from grader.runtime.messages import N_, say
+from grader.runtime.spec import Arg, Either, Example, Exercise, Hint, Not
 
 from .probes_normalization import RUNNING, batchnorm_module
 
@@ -20,6 +21,7 @@ X = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]], [[0.0, 0.0], [2.0, 2.0]]],
 NO_NORM = ("batch_norm", "native_batch_norm", "cudnn_batch_norm", "miopen_batch_norm", "instance_norm",
            "layer_norm", "native_layer_norm", "group_norm", "native_group_norm")
 DTYPES = (torch.float32, torch.float64)
+MODES = {"train": N_("train"), "eval": N_("eval")}  # a module's mode, as the messages name it
 
 
 # ---------------------------------------------------------------- batch_norm2d
@@ -28,15 +30,14 @@ def reference_batch_norm2d(x, running_mean, running_var, weight=None, bias=None,
     return F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
-def bn_hint(case, expected, got):
-    kwargs = case
-    if kwargs.get("running_mean") is None or kwargs.get("running_var") is None:
-        return "running_mean and running_var may both be None in training (no tracking); evaluation needs them"
-    if kwargs.get("training"):
-        return ("training: normalise with the batch mean and the biased variance over (N, H, W); then, under "
-                "torch.no_grad(), running = (1 - momentum) * running + momentum * batch statistic, in place, "
-                "with the unbiased variance (times n / (n - 1)) for running_var")
-    return "evaluation: normalise with running_mean and running_var (plus eps inside the square root) and leave them unchanged"
+BN_HINT = Hint(
+    when=[(Either(Arg("running_mean", is_=None), Arg("running_var", is_=None)),
+           N_("running_mean and running_var may both be None in training (no tracking); evaluation needs them")),
+          (Arg("training"), N_("training: normalise with the batch mean and the biased variance over (N, H, W); then, "
+                               "under torch.no_grad(), running = (1 - momentum) * running + momentum * batch "
+                               "statistic, in place, with the unbiased variance (times n / (n - 1)) for running_var"))],
+    default=N_("evaluation: normalise with running_mean and running_var (plus eps inside the square root) and leave "
+               "them unchanged"))
 
 
 def bn_cases(shapes, training, momentum, affine, eps=(1e-5,)):
@@ -128,52 +129,56 @@ def describe_module(case):
         elif do == "set":
             parts.append(f"{s['name']} = [{', '.join(f'{v:.4g}' for v in s['value'].tolist())}]")
         elif do == "forward":
-            parts.append(f"{mode}: forward on a {_shape(s['x'])} batch")
+            parts.append(say("{mode}: forward on a {shape} batch", mode=say(MODES[mode]), shape=_shape(s["x"])))
         elif do == "backward":
-            parts.append("backward through every output (weight, bias and inputs)")
+            parts.append(say("backward through every output (weight, bias and inputs)"))
         elif do == "report":
-            parts.append("state_dict, parameters and running statistics")
+            parts.append(say("state_dict, parameters and running statistics"))
         elif do == "load":
             st = s["state"]
-            parts.append(f"load_state_dict(the state_dict of nn.BatchNorm2d({len(st['weight'])}) after "
-                         f"{int(st['num_batches_tracked'])} batches)")
+            parts.append(say("load_state_dict(the state_dict of nn.BatchNorm2d({n}) after {batches} batches)",
+                             n=len(st["weight"]), batches=int(st["num_batches_tracked"])))
         elif do == "into_torch":
             parts.append(f"nn.BatchNorm2d({args[0]}).load_state_dict(yours.state_dict())")
     return f"BatchNorm2d({', '.join(args)})" + (f".to(torch.{dtype})" if dtype else "") + ": " + "; ".join(parts)
 
 
-def module_hint(case, expected, got):
-    init = case["init"]
-    parts = "this case runs the steps listed above on a fresh module. "
-    if init.get("momentum", 0.1) is None:
-        return parts + "momentum=None: add 1 to num_batches_tracked, then use 1 / num_batches_tracked as the momentum"
-    if not init.get("track_running_stats", True):
-        return parts + ("track_running_stats=False: running_mean, running_var and num_batches_tracked are None; "
-                        "batch statistics always")
-    if any(s["do"] in ("load", "into_torch") for s in case["steps"]):
-        return parts + ("load_state_dict must find weight, bias, running_mean, running_var and num_batches_tracked "
-                        "under torch's names; momentum=None continues the average from the loaded num_batches_tracked")
-    return parts + ("training: batch statistics (biased variance) and an in-place update of the buffers (unbiased "
-                    "variance); eval: the running statistics; parameters and buffers registered under torch's names")
+def loads(case, expected, got):
+    """The script loads a state_dict (into the student's module or from it into torch's)."""
+    return any(s["do"] in ("load", "into_torch") for s in case["steps"])
+
+
+MODULE_HINT = Hint(
+    lead=N_("this case runs the steps listed above on a fresh module. "),
+    when=[(Arg("init.momentum", is_=None, default=0.1),
+           N_("momentum=None: add 1 to num_batches_tracked, then use 1 / num_batches_tracked as the momentum")),
+          (Not(Arg("init.track_running_stats", default=True)),
+           N_("track_running_stats=False: running_mean, running_var and num_batches_tracked are None; batch "
+              "statistics always")),
+          (loads, N_("load_state_dict must find weight, bias, running_mean, running_var and num_batches_tracked under "
+                     "torch's names; momentum=None continues the average from the loaded num_batches_tracked"))],
+    default=N_("training: batch statistics (biased variance) and an in-place update of the buffers (unbiased "
+               "variance); eval: the running statistics; parameters and buffers registered under torch's names"))
 
 
 def _keys_problem(what, expected, got):
     missing = [k for k in expected if k not in got]
     extra = [k for k in got if k not in expected]
-    text = f"{what} are {got}, nn.BatchNorm2d's are {expected}"
+    text = say("{what} are {got}, nn.BatchNorm2d's are {expected}", what=what, got=got, expected=expected)
     if any(k in RUNNING for k in missing):
-        text += (f"; register {', '.join(k for k in missing if k in RUNNING)} with self.register_buffer "
-                 f"(a plain tensor attribute is not in state_dict)")
+        text += say("; register {names} with self.register_buffer (a plain tensor attribute is not in state_dict)",
+                    names=", ".join(k for k in missing if k in RUNNING))
     elif extra and set(extra) <= {"weight", "bias"}:
-        text += "; with affine=False register weight and bias as None (self.register_parameter(name, None))"
+        text += say("; with affine=False register weight and bias as None (self.register_parameter(name, None))")
     elif extra and set(extra) <= set(RUNNING):
-        text += "; with track_running_stats=False register the buffers as None (self.register_buffer(name, None))"
+        text += say("; with track_running_stats=False register the buffers as None (self.register_buffer(name, None))")
     return text
 
 
 def _state_problem(expected, got, what):
     if not isinstance(got, dict) or sorted(got) != sorted(expected):
-        return _keys_problem(f"the keys of {what}", sorted(expected), sorted(got) if isinstance(got, dict) else got)
+        return _keys_problem(say("the keys of {what}", what=what), sorted(expected),
+                             sorted(got) if isinstance(got, dict) else got)
     for k, v in expected.items():
         p = difference(v, got[k], f"{what}['{k}']")
         if p:
@@ -183,12 +188,14 @@ def _state_problem(expected, got, what):
 
 def _buffer_problem(name, expected, got):
     if expected is None:
-        return None if got is None else f"`{name}` is a tensor; with track_running_stats=False it is None"
+        return None if got is None else say("`{name}` is a tensor; with track_running_stats=False it is None",
+                                            name=name)
     if not isinstance(got, torch.Tensor):
-        return f"`{name}` is {got!r}; nn.BatchNorm2d keeps it as a buffer tensor"
+        return say("`{name}` is {got}; nn.BatchNorm2d keeps it as a buffer tensor", name=name, got=repr(got))
     if got.dtype != expected.dtype:
-        return (f"`{name}` is {got.dtype} after .to({expected.dtype}), which torch's buffers follow: register it with "
-                f"self.register_buffer (a plain tensor attribute stays where it was)")
+        return say("`{name}` is {got} after .to({expected}), which torch's buffers follow: register it with "
+                   "self.register_buffer (a plain tensor attribute stays where it was)", name=name, got=got.dtype,
+                   expected=expected.dtype)
     return difference(expected, got, f"`{name}`")
 
 
@@ -202,7 +209,7 @@ def module_compare(case, expected, got):
 
     mine = got.get("steps")
     if not isinstance(mine, list) or len(mine) != len(expected["steps"]):
-        return [(g, "the module's observations are incomplete") for g in ("values", "state_dict")]
+        return [(g, say("the module's observations are incomplete")) for g in ("values", "state_dict")]
     forward, mode = 0, "train"
     for step, e, g in zip(case["steps"], expected["steps"], mine, strict=True):
         do = step["do"]
@@ -213,21 +220,23 @@ def module_compare(case, expected, got):
         elif do == "forward":
             forward += 1
             if g.get("input_changed"):
-                note("values", f"forward {forward} ({mode} mode) changed its input x in place; compute a new tensor")
+                note("values", say("forward {i} ({mode} mode) changed its input x in place; compute a new tensor",
+                                   i=forward, mode=say(MODES[mode])))
             else:
-                note("values", difference(e["output"], g.get("output"), f"output of forward {forward} ({mode} mode)"))
+                note("values", difference(e["output"], g.get("output"), say("output of forward {i} ({mode} mode)",
+                                                                            i=forward, mode=say(MODES[mode]))))
         elif do == "backward":
             if "error" in g:
-                note("gradients", f"the gradient through your outputs failed: {g['error']}")
+                note("gradients", say("the gradient through your outputs failed: {error}", error=g["error"]))
                 continue
             p = None
             for name in ("weight", "bias"):
                 if e[name] is None and g.get(name) is not None:
-                    p = f"`{name}` has a gradient, but torch's module has no {name} here (affine=False)"
+                    p = say("`{name}` has a gradient, but torch's module has no {name} here (affine=False)", name=name)
                 elif e[name] is not None and g.get(name) is None:
-                    p = f"no gradient reaches `{name}`: make it an nn.Parameter used in forward"
+                    p = say("no gradient reaches `{name}`: make it an nn.Parameter used in forward", name=name)
                 elif e[name] is not None:
-                    p = difference(e[name], g[name], f"gradient with respect to `{name}`")
+                    p = difference(e[name], g[name], say("gradient with respect to `{k}`", k=name))
                 if p:
                     break
             if not p:
@@ -235,17 +244,18 @@ def module_compare(case, expected, got):
                 for i, ge in enumerate(e["inputs"]):
                     gi = ins[i] if i < len(ins) else None
                     if gi is None:
-                        p = f"no gradient reaches the input of forward {i + 1}"
+                        p = say("no gradient reaches the input of forward {i}", i=i + 1)
                     else:
-                        p = difference(ge, gi, f"gradient with respect to the input of forward {i + 1}")
+                        p = difference(ge, gi, say("gradient with respect to the input of forward {i}", i=i + 1))
                     if p:
                         break
             note("gradients", p)
         elif do == "report":
             if g.get("keys") != e["keys"]:
-                note("state_dict", _keys_problem("the keys of state_dict()", e["keys"], g.get("keys")))
+                note("state_dict", _keys_problem(say("the keys of {what}", what="state_dict()"), e["keys"],
+                                                 g.get("keys")))
             elif g.get("parameters") != e["parameters"]:
-                note("state_dict", _keys_problem("the parameters", e["parameters"], g.get("parameters")))
+                note("state_dict", _keys_problem(say("the parameters"), e["parameters"], g.get("parameters")))
             else:
                 note("state_dict", _state_problem(e["state"], g.get("state"), "state_dict()"))
             buffers = g.get("buffers") if isinstance(g.get("buffers"), dict) else {}
@@ -257,15 +267,17 @@ def module_compare(case, expected, got):
             note("running", p)
         elif do == "load":
             if "error" in g and "error" not in e:
-                note("state_dict", f"load_state_dict(the state_dict of nn.BatchNorm2d) failed: {g['error']}")
+                note("state_dict", say("load_state_dict(the state_dict of nn.BatchNorm2d) failed: {error}",
+                                       error=g["error"]))
             else:
                 note("state_dict", None)
         elif do == "into_torch":
             if "error" in g:
-                note("state_dict", f"nn.BatchNorm2d.load_state_dict(yours.state_dict()) failed: {g['error']}")
+                note("state_dict", say("nn.BatchNorm2d.load_state_dict(yours.state_dict()) failed: {error}",
+                                       error=g["error"]))
             else:
                 note("state_dict", _state_problem(e["state"], g.get("state"),
-                                                  "nn.BatchNorm2d's state_dict() after loading yours"))
+                                                  say("nn.BatchNorm2d's state_dict() after loading yours")))
     return list(found.items())
 
 
@@ -294,7 +306,7 @@ EXERCISES = [
                           dict(x=X, running_mean=torch.tensor([4.0, 3.0]), running_var=torch.tensor([4.0, 1.0]),
                           training=False))],
         visible=BN_VISIBLE,
-        banned=NO_NORM, routes="F.batch_norm, nn.BatchNorm2d or another normalization layer", hint=bn_hint),
+        banned=NO_NORM, routes="F.batch_norm, nn.BatchNorm2d or another normalization layer", hint=BN_HINT),
     Exercise(
         "instance_norm2d", 2, reference_instance_norm2d,
         groups={"examples": 0.5, "values": 0.75, "gradients": 0.5, "errors": 0.25},
@@ -302,15 +314,15 @@ EXERCISES = [
                           "variance of that one map; [1, 1] is [[-1, -1], [1, 1]] / sqrt(1 + eps)", dict(x=X))],
         visible=in_cases([(2, 3, 4, 5)], ["none", "both"]),
         banned=NO_NORM, routes="F.instance_norm, nn.InstanceNorm2d or another normalization layer",
-        hint="one mean and biased variance per sample and channel, over (H, W) only; eps inside the square root"),
+        hint=N_("one mean and biased variance per sample and channel, over (H, W) only; eps inside the square root")),
     Exercise(
         "BatchNorm2d", 3, nn.BatchNorm2d,
         groups={"examples": 0.75, "values": 1, "gradients": 0.25, "running": 0.5, "state_dict": 0.5},
-        group_names={"values": "outputs in training and evaluation",
-                     "running": "running statistics (running_mean, running_var, num_batches_tracked)",
-                     "state_dict": "parameters, buffers and state_dict (loads into nn.BatchNorm2d and back)"},
+        group_names={"values": N_("outputs in training and evaluation"),
+                     "running": N_("running statistics (running_mean, running_var, num_batches_tracked)"),
+                     "state_dict": N_("parameters, buffers and state_dict (loads into nn.BatchNorm2d and back)")},
         probe=batchnorm_module, compare=module_compare, describe=describe_module,
         examples=EXAMPLES_BN,
         visible=scripts(MODULE_VISIBLE),
-        banned=NO_NORM, routes="nn.BatchNorm2d, F.batch_norm or another normalization layer", hint=module_hint),
+        banned=NO_NORM, routes="nn.BatchNorm2d, F.batch_norm or another normalization layer", hint=MODULE_HINT),
 ]

@@ -11,15 +11,18 @@ import torch.nn as nn
 from torch.nn import functional as F
 
 from grader.runtime.compare import difference
+from grader.runtime.messages import N_, say
 from grader.runtime.spec import Example, Exercise
 
 from .probes_cifar10 import cnn, log_activations, train_epoch
 
 ASSIGNMENT = "08_cifar10_tensorboard"
+MODES = {"train": N_("train"), "eval": N_("eval")}  # a module's mode, as the messages name it
 
 
 def with_hint(problem: str, hint: str | None = None) -> str:
-    return problem + (f"\n  hint: {hint}" if hint else "")
+    """``problem`` and, below it, ``hint`` (a template marked N_) in the language spoken now."""
+    return problem + ("\n  " + say("hint: {hint}", hint=say(hint)) if hint else "")
 
 
 def first(problems) -> str | None:
@@ -58,94 +61,105 @@ def children(obs: dict) -> dict:
 
 def cnn_example_problem(case, exp, got):
     """The release's visible asserts: type, layer names, norm2's type, output shape, number of parameters."""
-    norm = case["norm"]
-    problems = [difference(exp["type_name"], got["type_name"], f"type of make_cnn({norm!r})")]
+    call = f"make_cnn({case['norm']!r})"
+    problems = [difference(exp["type_name"], got["type_name"], say("type of {call}", call=call))]
     if got.get("is_module"):
-        problems.append(difference(NAMES, [c["name"] for c in got["children"]], f"layer names of make_cnn({norm!r})"))
+        problems.append(difference(NAMES, [c["name"] for c in got["children"]], say("layer names of {call}", call=call)))
         norm2 = children(got).get("norm2")
-        problems.append(f"make_cnn({norm!r}) has no layer norm2" if norm2 is None else
-                        difference(children(exp)["norm2"]["type_name"], norm2["type_name"], f"type of make_cnn({norm!r}).norm2"))
-        problems.append(f"make_cnn({norm!r}) raised {got['output_error']} on a 2×3×32×32 input" if "output_error" in got
-                        else difference(exp["output_shape"], got.get("output_shape"), f"make_cnn({norm!r}) output shape"))
-        problems.append(difference(exp["parameters"], got["parameters"], f"parameters of make_cnn({norm!r})"))
+        problems.append(say("{call} has no layer norm2", call=call) if norm2 is None else
+                        difference(children(exp)["norm2"]["type_name"], norm2["type_name"],
+                                   say("type of {call}", call=call + ".norm2")))
+        problems.append(say("{call} raised {error} on a 2×3×32×32 input", call=call, error=got["output_error"])
+                        if "output_error" in got
+                        else difference(exp["output_shape"], got.get("output_shape"), say("{call} output shape", call=call)))
+        problems.append(difference(exp["parameters"], got["parameters"], say("parameters of {call}", call=call)))
     return first(problems)
 
 
 def structure_problem(exp, got):
     if not got.get("is_sequential"):
-        return f"returned {got['type_name']}, expected an nn.Sequential"
+        return say("returned {type}, expected an nn.Sequential", type=got["type_name"])
     names = [c["name"] for c in got["children"]]
     if names != NAMES:
-        return f"layer names are {names}, expected {NAMES}"
+        return say("layer names are {names}, expected {expected}", names=names, expected=NAMES)
     mine = children(got)
     for e in exp["children"]:
         name, g = e["name"], mine[e["name"]]
+        is_not = say("layer {name} is {got}, expected {expected}", name=name, got=g["repr"], expected=e["repr"])
         if g["type"] != e["type"]:
-            return f"layer {name} is {g['repr']}, expected {e['repr']}"
+            return is_not
         if e["type_name"] == "MaxPool2d":
             if g["attrs"] != e["attrs"]:
-                return f"layer {name} is {g['repr']}, expected {e['repr']}"
+                return is_not
             continue
         for attr, value in e["attrs"].items():
             if attr != "bias" and g["attrs"].get(attr) != value:
-                return f"layer {name} is {g['repr']}, expected {e['repr']} ({attr} differs)"
+                return say("layer {name} is {got}, expected {expected} ({attr} differs)", name=name, got=g["repr"],
+                           expected=e["repr"], attr=attr)
         if "bias" in e["attrs"] and g["attrs"].get("bias") != e["attrs"]["bias"]:
-            return f"layer {name} is {g['repr']}: keep the bias (the default)"
+            return say("layer {name} is {got}: keep the bias (the default)", name=name, got=g["repr"])
     return None
 
 
 def behaviour_problem(exp, got):
     """Same weights in both: the outputs must agree in train and eval mode, and so must the running stats."""
     if not got.get("is_module"):
-        return f"returned {got['type_name']}, expected an nn.Sequential"
+        return say("returned {type}, expected an nn.Sequential", type=got["type_name"])
     e_shapes, g_shapes = dict(exp["state_shapes"]), dict(got["state_shapes"])
     missing = [k for k in e_shapes if k not in g_shapes]
     unexpected = [k for k in g_shapes if k not in e_shapes]
     if missing or unexpected:
-        return ("its parameters do not match the expected layers: "
-                + "; ".join(([f"missing {missing}"] if missing else []) + ([f"unexpected {unexpected}"] if unexpected else [])))
+        return say("its parameters do not match the expected layers: {which}", which="; ".join(
+            ([say("missing {names}", names=missing)] if missing else [])
+            + ([say("unexpected {names}", names=unexpected)] if unexpected else [])))
     for k, shape in e_shapes.items():
         if tuple(g_shapes[k]) != tuple(shape):
-            return (f"its parameters do not match the expected layers: size mismatch for {k}: "
-                    f"shape {tuple(g_shapes[k])}, expected {tuple(shape)}")
+            return say("its parameters do not match the expected layers: size mismatch for {k}: shape {got}, "
+                       "expected {expected}", k=k, got=tuple(g_shapes[k]), expected=tuple(shape))
     types = {c["name"]: c["type_name"] for c in exp["children"]}
     for e_run, g_run in zip(exp["runs"], got["runs"], strict=False):
-        mode, shape = e_run["mode"], e_run["shape"]
+        mode, shape = say(MODES.get(e_run["mode"], e_run["mode"])), e_run["shape"]
         if "error" in g_run:
-            return f"in {mode} mode, on a {shape} input it raised {g_run['error']}"
+            return say("in {mode} mode, on a {shape} input it raised {error}", mode=mode, shape=shape,
+                       error=g_run["error"])
         out, expected = g_run["output"], e_run["output"]
         if not isinstance(out, torch.Tensor):
-            return f"in {mode} mode, on a {shape} input it returned {out!r}, expected a tensor"
+            return say("in {mode} mode, on a {shape} input it returned {got}, expected a tensor", mode=mode,
+                       shape=shape, got=repr(out))
         if tuple(out.shape) != tuple(expected.shape):
-            return (f"in {mode} mode, on a {shape} input the output shape is {tuple(out.shape)}, "
-                    f"expected {tuple(expected.shape)}")
+            return say("in {mode} mode, on a {shape} input the output shape is {got}, expected {expected}", mode=mode,
+                       shape=shape, got=tuple(out.shape), expected=tuple(expected.shape))
         if not torch.allclose(out, expected, atol=1e-5, rtol=1e-4):
-            return (f"in {mode} mode, on a {shape} input the output differs (largest difference "
-                    f"{(out - expected).abs().max():.3g}) although the weights are the same: check the order "
-                    f"conv -> norm -> ReLU -> max pool, padding=1, and the pooling type")
+            return say("in {mode} mode, on a {shape} input the output differs (largest difference {largest}) although "
+                       "the weights are the same: check the order conv -> norm -> ReLU -> max pool, padding=1, and the "
+                       "pooling type", mode=mode, shape=shape, largest=f"{(out - expected).abs().max():.3g}")
         for name, b_exp in e_run["buffers"].items():
             b_got = g_run["buffers"].get(name)
             if not isinstance(b_got, torch.Tensor) or b_got.shape != b_exp.shape or not torch.allclose(
                     b_got.double(), b_exp.double(), rtol=1e-5, atol=1e-6):
-                return (f"after a forward pass in {mode} mode, {name} differs from "
-                        f"nn.{types.get(name.split('.')[0], '?')}'s")
+                return say("after a forward pass in {mode} mode, {name} differs from nn.{type}'s", mode=mode,
+                           name=name, type=types.get(name.split(".")[0], "?"))
     return None
 
 
 def default_problem(exp, got):
     norm1 = children(got).get("norm1")
     if norm1 is None:
-        return f"make_cnn() returned {got['type_name']} without a layer norm1, expected BatchNorm2d(8) there"
+        return say("make_cnn() returned {type} without a layer norm1, expected BatchNorm2d(8) there",
+                   type=got["type_name"])
     return None if norm1["type"] == children(exp)["norm1"]["type"] else \
-        f"make_cnn().norm1 is {norm1['repr']}, expected BatchNorm2d(8)"
+        say("make_cnn().norm1 is {got}, expected BatchNorm2d(8)", got=norm1["repr"])
 
 
 def rejects_problem(case, got):
     if got["status"] == "raised":
         if got["type"] == "ValueError":
-            return None if got["message"] else "raised ValueError without a message: say which values norm may take"
-        return f"raised {got['type']}: {got['message']}; raise ValueError with a message instead"
-    return f"returned a network for norm={case['norm']!r}; raise ValueError (norm is 'batch', 'instance' or 'none')"
+            return None if got["message"] else say("raised ValueError without a message: say which values norm may "
+                                                   "take")
+        return say("raised {type}: {message}; raise ValueError with a message instead", type=got["type"],
+                   message=got["message"])
+    return say("returned a network for norm={norm}; raise ValueError (norm is 'batch', 'instance' or 'none')",
+               norm=repr(case["norm"]))
 
 
 def cnn_compare(case, exp, got):
@@ -160,21 +174,21 @@ def cnn_compare(case, exp, got):
         return [("values", behaviour_problem(exp, got))]
     if check == "default":
         return [("layers", default_problem(exp, got))]
-    return [("layers", "two calls return networks that share parameters: build new layers on every call"
+    return [("layers", say("two calls return networks that share parameters: build new layers on every call")
              if got.get("shares_parameters") else None)]
 
 
 def cnn_describe(case):
-    check = case["check"]
+    check, call = case["check"], f"make_cnn({case.get('norm')!r})"
     if check == "layers":
-        return f"make_cnn({case['norm']!r}): layers"
+        return say("{call}: layers", call=call)
     if check == "outputs":
-        return f"make_cnn({case['norm']!r}): outputs with the reference's weights"
+        return say("{call}: outputs with the reference's weights", call=call)
     if check == "default":
-        return "make_cnn(): the default is norm='batch'"
+        return say("make_cnn(): the default is norm='batch'")
     if check == "independent":
-        return "two calls give two independent networks"
-    return f"make_cnn({case['norm']!r}) is rejected"
+        return say("two calls give two independent networks")
+    return say("{call} is rejected", call=call)
 
 
 # --------------------------------------------------------------------------------------------- train_epoch
@@ -199,77 +213,89 @@ def optimizer_label(case) -> str:
 
 
 def train_describe(case):
-    return (f"{case['n']} images in batches of {case['batch_size']}, optimizer {optimizer_label(case)}, "
-            f"epochs {case['epochs']} (one writer for all"
-            + ("; the model is in eval mode when each epoch starts, as evaluation leaves it)" if case.get("eval_first") else ")"))
+    fields = dict(n=case["n"], batch_size=case["batch_size"], optimizer=optimizer_label(case), epochs=case["epochs"])
+    if case.get("eval_first"):
+        return say("{n} images in batches of {batch_size}, optimizer {optimizer}, epochs {epochs} (one writer for all; "
+                   "the model is in eval mode when each epoch starts, as evaluation leaves it)", **fields)
+    return say("{n} images in batches of {batch_size}, optimizer {optimizer}, epochs {epochs} (one writer for all)",
+               **fields)
 
 
-STEP_HINT = "step = epoch * len(loader) + i, with i the batch index counted from 0 in every epoch"
-UPDATE_HINT = ("every batch: loss = F.cross_entropy(model(images), labels), optimizer.zero_grad(), loss.backward(), "
-               "optimizer.step(), with the model in training mode (model.train())")
+STEP_HINT = N_("step = epoch * len(loader) + i, with i the batch index counted from 0 in every epoch")
+UPDATE_HINT = N_("every batch: loss = F.cross_entropy(model(images), labels), optimizer.zero_grad(), loss.backward(), "
+                 "optimizer.step(), with the model in training mode (model.train())")
+EVERY_BATCH = N_("log once per batch, every batch")
 TRAIN_GROUPS = ("steps", "losses", "returned", "weights")
 
 
 def train_example_problem(got):
     """The release's visible asserts on 12 images in batches of 4, one epoch."""
     returned, logged = got["returned"][0], got["logged"]
-    problem = (difference("float", returned["type"], "type of the value train_epoch returns")
-               or difference([0, 1, 2], [s for s, _ in logged], "steps logged as loss/train in epoch 0 with 3 batches"))
+    problem = (difference("float", returned["type"], say("type of the value train_epoch returns"))
+               or difference([0, 1, 2], [s for s, _ in logged], say("steps logged as loss/train in epoch 0 with 3 "
+                                                                    "batches")))
     if problem:
         return problem
     mean = round(sum(v for _, v in logged) / len(logged), 4)
-    return difference(mean, round(returned["value"], 4), "returned mean vs mean of the logged losses")
+    return difference(mean, round(returned["value"], 4), say("returned mean vs mean of the logged losses"))
 
 
 def train_compare(case, exp, got):
     if got["error"]:
         e = got["error"]
-        problem = f"epoch {e['epoch']} raised {e['type']}: {e['message']}"
+        problem = say("epoch {epoch} raised {type}: {message}", epoch=e["epoch"], type=e["type"], message=e["message"])
         return [(g, problem) for g in TRAIN_GROUPS]
     if case.get("check") == "example":
         return [("examples", train_example_problem(got))]
     mine, theirs = got["logged"], exp["logged"]
     if not mine:
-        problem = with_hint("nothing was logged under the tag loss/train", "writer.add_scalar(\"loss/train\", loss.item(), step)")
+        problem = with_hint(say("nothing was logged under the tag loss/train"),
+                            N_('writer.add_scalar("loss/train", loss.item(), step)'))
         steps = losses = problem
     else:
         steps = losses = None
         if [s for s, _ in mine] != [s for s, _ in theirs]:
-            steps = with_hint(f"loss/train was logged at steps {[s for s, _ in mine]}, expected {[s for s, _ in theirs]}",
-                              STEP_HINT if len(mine) == len(theirs) else "log once per batch, every batch")
+            steps = with_hint(say("loss/train was logged at steps {got}, expected {expected}",
+                                  got=[s for s, _ in mine], expected=[s for s, _ in theirs]),
+                              STEP_HINT if len(mine) == len(theirs) else EVERY_BATCH)
         if len(mine) != len(theirs):
-            losses = with_hint(f"loss/train was logged {len(mine)} times, expected {len(theirs)}",
-                               "log once per batch, every batch")
+            losses = with_hint(say("loss/train was logged {got} times, expected {expected}", got=len(mine),
+                                   expected=len(theirs)), EVERY_BATCH)
         for k, ((step, v), (_, e)) in enumerate(zip(mine, theirs, strict=False)):
             if losses:
                 break
             if abs(v - e) > 1e-5 * max(1.0, abs(e)):
                 if k == 0:
-                    losses = with_hint(f"loss/train at step {step} is {v:.6g}, expected {e:.6g} (already at the first step)",
-                                       "the first loss is F.cross_entropy(model(images), labels) with the model in "
-                                       "training mode (model.train()), before any update")
+                    losses = with_hint(say("loss/train at step {step} is {got}, expected {expected} (already at the "
+                                           "first step)", step=step, got=f"{v:.6g}", expected=f"{e:.6g}"),
+                                       N_("the first loss is F.cross_entropy(model(images), labels) with the model in "
+                                          "training mode (model.train()), before any update"))
                 else:
                     running = sum(x for _, x in theirs[:k + 1]) / (k + 1)
-                    losses = with_hint(f"loss/train at step {step} is {v:.6g}, expected {e:.6g} (the steps before it match)",
-                                       "log each step's own loss.item(), not a running mean" if abs(v - running) < 1e-4
-                                       else UPDATE_HINT)
+                    losses = with_hint(say("loss/train at step {step} is {got}, expected {expected} (the steps before "
+                                           "it match)", step=step, got=f"{v:.6g}", expected=f"{e:.6g}"),
+                                       N_("log each step's own loss.item(), not a running mean")
+                                       if abs(v - running) < 1e-4 else UPDATE_HINT)
     returned = None
     for epoch, r, e in zip(case["epochs"], got["returned"], exp["returned"], strict=False):
         if not r["is_float"]:
-            returned = with_hint(f"epoch {epoch} returned {r['type']} {r['repr']}, expected a Python float", "use loss.item()")
+            returned = with_hint(say("epoch {epoch} returned {type} {value}, expected a Python float", epoch=epoch,
+                                     type=r["type"], value=r["repr"]), N_("use loss.item()"))
         elif abs(r["value"] - e["value"]) > 1e-5 * max(1.0, abs(e["value"])):
-            returned = with_hint(f"epoch {epoch} returned {r['value']:.6g}, expected {e['value']:.6g}",
-                                 "return the mean of this epoch's step losses: their sum / len(loader)")
+            returned = with_hint(say("epoch {epoch} returned {got}, expected {expected}", epoch=epoch,
+                                     got=f"{r['value']:.6g}", expected=f"{e['value']:.6g}"),
+                                 N_("return the mean of this epoch's step losses: their sum / len(loader)"))
         if returned:
             break
     weights = None
     for name, q in exp["state"].items():
         p = got["state"].get(name)
         if not isinstance(p, torch.Tensor) or p.shape != q.shape:
-            weights = with_hint(f"after training, {name} is missing or has the wrong shape", UPDATE_HINT)
+            weights = with_hint(say("after training, {name} is missing or has the wrong shape", name=name), UPDATE_HINT)
         elif not torch.allclose(p.float(), q.float(), atol=1e-5, rtol=1e-4):
-            weights = with_hint(f"after training, {name} differs from the reference's (largest difference "
-                                f"{(p.float() - q.float()).abs().max():.3g})", UPDATE_HINT)
+            weights = with_hint(say("after training, {name} differs from the reference's (largest difference "
+                                    "{largest})", name=name, largest=f"{(p.float() - q.float()).abs().max():.3g}"),
+                                UPDATE_HINT)
         if weights:
             break
     return [("steps", steps), ("losses", losses), ("returned", returned), ("weights", weights)]
@@ -300,70 +326,77 @@ def reference_log_activations(writer, model, images, step):
 
 
 def net_name(case) -> str:
-    return "identity placeholders" if set(case["norms"]) == {"identity"} else " + ".join(case["norms"])
+    return say("identity placeholders") if set(case["norms"]) == {"identity"} else " + ".join(case["norms"])
 
 
 def log_describe(case):
-    return (f"a {net_name(case)} network in {'train' if case['training'] else 'eval'} mode, images of shape "
-            f"{tuple(case['images'])}, steps {case['steps']}")
+    return say("a {net} network in {mode} mode, images of shape {shape}, steps {steps}", net=net_name(case),
+               mode=say(MODES["train" if case["training"] else "eval"]), shape=tuple(case["images"]), steps=case["steps"])
 
 
 LOG_GROUPS = ("model", "histograms", "images")
-GRID_HINT = "one grid of all images: torchvision.utils.make_grid(images, normalize=True)"
+GRID_HINT = N_("one grid of all images: torchvision.utils.make_grid(images, normalize=True)")
 
 
 def log_example_problem(exp, got):
     """The release's visible asserts: tags, the steps of activations/norm2, model.training."""
     hist = got["histograms"].get("activations/norm2", [])
-    return first([difference(exp["histogram_tags"], got["histogram_tags"], "histogram tags"),
-                  difference(exp["image_tags"], got["image_tags"], "image tags"),
+    return first([difference(exp["histogram_tags"], got["histogram_tags"], say("histogram tags")),
+                  difference(exp["image_tags"], got["image_tags"], say("image tags")),
                   difference([h["step"] for h in exp["histograms"]["activations/norm2"]], [h["step"] for h in hist],
-                             "steps of activations/norm2"),
-                  difference(True, got["training"], "model.training after log_activations (it was in train mode before)")])
+                             say("steps of {tag}", tag="activations/norm2")),
+                  difference(True, got["training"], say("model.training after log_activations (it was in train mode "
+                                                        "before)"))])
 
 
 def model_problem(case, got):
     if got["training"] != case["training"]:
-        return with_hint(f"the model was left in {'train' if got['training'] else 'eval'} mode",
-                         "remember model.training before switching to eval mode, and restore it with "
-                         "model.train(was_training)")
+        return with_hint(say("the model was left in {mode} mode", mode=say(MODES["train" if got["training"] else "eval"])),
+                         N_("remember model.training before switching to eval mode, and restore it with "
+                            "model.train(was_training)"))
     if got["changed"]:
-        return with_hint(f"{got['changed'][0]} changed: logging must not change the model",
-                         "run the model in eval mode (model.eval()) and under torch.no_grad()")
+        return with_hint(say("{name} changed: logging must not change the model", name=got["changed"][0]),
+                         N_("run the model in eval mode (model.eval()) and under torch.no_grad()"))
     if got["grads"]:
-        return with_hint("gradients were computed", "run the forward pass under torch.no_grad()")
+        return with_hint(say("gradients were computed"), N_("run the forward pass under torch.no_grad()"))
     if got["hooks_left"]:
-        return with_hint(f"hooks are still registered on {got['hooks_left']}",
-                         "call handle.remove() on every hook you registered")
+        return with_hint(say("hooks are still registered on {names}", names=got["hooks_left"]),
+                         N_("call handle.remove() on every hook you registered"))
     return None
 
 
 def image_problem(exp, got):
     if got["image_tags"] != exp["image_tags"]:
-        return with_hint(f"image tags are {got['image_tags']}, expected {exp['image_tags']}",
-                         "writer.add_image('images/input', make_grid(images, normalize=True), step)")
+        return with_hint(say("image tags are {got}, expected {expected}", got=got["image_tags"],
+                             expected=exp["image_tags"]),
+                         N_("writer.add_image('images/input', make_grid(images, normalize=True), step)"))
     e_imgs, g_imgs = exp["images"], got["images"]
     if [e["step"] for e in g_imgs] != [e["step"] for e in e_imgs]:
-        return f"images/input was logged at steps {[e['step'] for e in g_imgs]}, expected {[e['step'] for e in e_imgs]}"
+        return say("{tag} was logged at steps {got}, expected {expected}", tag="images/input",
+                   got=[e["step"] for e in g_imgs], expected=[e["step"] for e in e_imgs])
     for e_img, g_img in zip(e_imgs, g_imgs, strict=True):
         if (g_img["width"], g_img["height"]) != (e_img["width"], e_img["height"]):
-            return with_hint(f"the image at step {g_img['step']} is {g_img['width']}×{g_img['height']} pixels, expected "
-                             f"{e_img['width']}×{e_img['height']}", GRID_HINT)
+            return with_hint(say("the image at step {step} is {got} pixels, expected {expected}", step=g_img["step"],
+                                 got=f"{g_img['width']}×{g_img['height']}",
+                                 expected=f"{e_img['width']}×{e_img['height']}"), GRID_HINT)
         mine, theirs = g_img["pixels"], e_img["pixels"]
         if mine.shape != theirs.shape:
-            return with_hint(f"the image grid at step {g_img['step']} differs from make_grid(images, normalize=True) "
-                             f"(its pixels have shape {tuple(mine.shape)}, expected {tuple(theirs.shape)})", GRID_HINT)
+            return with_hint(say("the image grid at step {step} differs from make_grid(images, normalize=True) (its "
+                                 "pixels have shape {got}, expected {expected})", step=g_img["step"],
+                                 got=tuple(mine.shape), expected=tuple(theirs.shape)), GRID_HINT)
         diff = int((mine.int() - theirs.int()).abs().max()) if mine.numel() else 0
         if diff > 1:
-            return with_hint(f"the image grid at step {g_img['step']} differs from make_grid(images, normalize=True) "
-                             f"(pixel values differ by up to {diff})", "pass normalize=True to make_grid")
+            return with_hint(say("the image grid at step {step} differs from make_grid(images, normalize=True) (pixel "
+                                 "values differ by up to {diff})", step=g_img["step"], diff=diff),
+                             N_("pass normalize=True to make_grid"))
     return None
 
 
 def histogram_tags_problem(exp, got):
     if got["histogram_tags"] != exp["histogram_tags"]:
-        return with_hint(f"histogram tags are {got['histogram_tags']}, expected {exp['histogram_tags']}",
-                         "one histogram per submodule whose name starts with 'norm', tag 'activations/<name>'")
+        return with_hint(say("histogram tags are {got}, expected {expected}", got=got["histogram_tags"],
+                             expected=exp["histogram_tags"]),
+                         N_("one histogram per submodule whose name starts with 'norm', tag 'activations/<name>'"))
     return None
 
 
@@ -373,24 +406,26 @@ def histogram_values_problem(exp, got):
         if g_hist is None:
             continue  # the tags' check says so
         if [h["step"] for h in g_hist] != [h["step"] for h in e_hist]:
-            return f"{tag} was logged at steps {[h['step'] for h in g_hist]}, expected {[h['step'] for h in e_hist]}"
+            return say("{tag} was logged at steps {got}, expected {expected}", tag=tag,
+                       got=[h["step"] for h in g_hist], expected=[h["step"] for h in e_hist])
         for e, g in zip(e_hist, g_hist, strict=True):
             if g["num"] != e["num"]:
-                return (f"{tag} at step {g['step']} holds {g['num']:g} values, expected {e['num']:g} "
-                        f"(every value of the layer's output)")
+                return say("{tag} at step {step} holds {got} values, expected {expected} (every value of the layer's "
+                           "output)", tag=tag, step=g["step"], got=f"{g['num']:g}", expected=f"{e['num']:g}")
             for field in ("min", "max", "sum", "sum_squares"):
                 a, b = g[field], e[field]
                 if abs(a - b) > 1e-4 * max(1.0, abs(b)):
-                    return with_hint(f"{tag} at step {g['step']}: {field} of the values is {a:.6g}, expected {b:.6g}",
-                                     "histogram the output of the norm layer itself (not the conv before it or the "
-                                     "ReLU after it), computed in eval mode")
+                    return with_hint(say("{tag} at step {step}: {field} of the values is {got}, expected {expected}",
+                                         tag=tag, step=g["step"], field=field, got=f"{a:.6g}", expected=f"{b:.6g}"),
+                                     N_("histogram the output of the norm layer itself (not the conv before it or the "
+                                        "ReLU after it), computed in eval mode"))
     return None
 
 
 def log_compare(case, exp, got):
     if got["error"]:
         e = got["error"]
-        problem = f"at step {e['step']} it raised {e['type']}: {e['message']}"
+        problem = say("at step {step} it raised {type}: {message}", step=e["step"], type=e["type"], message=e["message"])
         return [(g, problem) for g in LOG_GROUPS]
     if case.get("check") == "example":
         return [("examples", log_example_problem(exp, got))]
@@ -402,9 +437,9 @@ EXERCISES = [
     Exercise(
         "make_cnn", 2, make_cnn, groups={"examples": 0.5, "layers": 0.5, "values": 0.5, "errors": 0.5},
         probe=cnn, compare=cnn_compare, describe=cnn_describe,
-        group_names={"layers": "layers, their settings, the default norm, new layers on every call",
-                     "values": "outputs and running statistics with the same weights",
-                     "errors": "ValueError for an unknown norm"},
+        group_names={"layers": N_("layers, their settings, the default norm, new layers on every call"),
+                     "values": N_("outputs and running statistics with the same weights"),
+                     "errors": N_("ValueError for an unknown norm")},
         examples=[Example(f"make_cnn({norm!r}): an nn.Sequential with the table's layer names, norm2 a {kind}, "
                           f"output (2, 10) for 2 images of 3×32×32, {PARAMETERS[norm]} parameters",
                           dict(norm=norm, check="example"))
@@ -413,8 +448,8 @@ EXERCISES = [
         "train_epoch", 3, reference_train_epoch,
         groups={"examples": 0.75, "steps": 0.5, "losses": 0.75, "returned": 0.5, "weights": 0.5},
         probe=train_epoch, compare=train_compare, describe=train_describe,
-        group_names={"steps": "loss/train logged at the right steps", "losses": "the loss of every step",
-                     "returned": "the epoch's mean loss, as a float", "weights": "the weights after training"},
+        group_names={"steps": N_("loss/train logged at the right steps"), "losses": N_("the loss of every step"),
+                     "returned": N_("the epoch's mean loss, as a float"), "weights": N_("the weights after training")},
         examples=[Example("12 images in batches of 4, SGD(lr=0.1), epoch 0: a float, loss/train at steps 0, 1, 2, "
                           "and their mean returned",
                           dict(n=12, batch_size=4, epochs=[0], **optimizer_case("SGD", lr=0.1), seed=0, check="example"))]),
@@ -422,8 +457,8 @@ EXERCISES = [
         "log_activations", 3, reference_log_activations,
         groups={"examples": 0.75, "model": 0.75, "histograms": 0.75, "images": 0.75},
         probe=log_activations, compare=log_compare, describe=log_describe,
-        group_names={"model": "the model left as it was (mode, state, no gradients, no hooks)",
-                     "histograms": "histograms of the norm layers", "images": "the image grid"},
+        group_names={"model": N_("the model left as it was (mode, state, no gradients, no hooks)"),
+                     "histograms": N_("histograms of the norm layers"), "images": N_("the image grid")},
         examples=[Example("a BatchNorm network in train mode, 5 images of 3×8×8, step 3: histogram tags "
                           "activations/norm1 and activations/norm2, image tag images/input, model.training still True",
                           dict(norms=("batch", "batch"), seed=0, stats=False, images=(5, 3, 8, 8), image_seed=0,

@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..runtime.cases import Rand
+from ..runtime.messages import say
 from ..runtime.probes import run_guarded, upstream_for
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -191,7 +192,7 @@ def render(spec: dict, defined: dict | None = None) -> str:
     if frozen is True:
         text += ".requires_grad_(False)"
     elif frozen:
-        text += f" with {', '.join(frozen)} frozen (requires_grad=False)"
+        text += " " + say("with {names} frozen (requires_grad=False)", names=", ".join(frozen))
     if "name" in spec:
         defined[spec["name"]] = text
         return spec["name"]
@@ -208,6 +209,6 @@ def describe_module(spec: dict, call: str = "count_parameters") -> str:
     text = f"{call}({render(spec, defined)})"
     notes = [f"{k} = {v}" for k, v in defined.items()]
     if _uses(spec, "Scale"):
-        notes.append("Scale is a module with an nn.Parameter `gain` of 3×1×1 and a buffer `calls`")
-    return text + ("  where " + "; ".join(notes) if notes else "")
+        notes.append(say("Scale is a module with an nn.Parameter `gain` of 3×1×1 and a buffer `calls`"))
+    return text + ("  " + say("where {notes}", notes="; ".join(notes)) if notes else "")
 

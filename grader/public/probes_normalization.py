@@ -14,6 +14,7 @@ from typing import Any
 import torch
 import torch.nn as nn
 
+from ..runtime.messages import say
 from ..runtime.probes import run_guarded, upstream_for
 
 RUNNING = ("running_mean", "running_var", "num_batches_tracked")
@@ -101,9 +102,9 @@ def _backward(m: nn.Module, outputs: list, inputs: list, seed: int) -> dict:
     """Gradients of sum_i (output_i * upstream_i) with respect to weight, bias and every forward's input."""
 
     if not all(isinstance(o, torch.Tensor) for o in outputs):
-        raise TypeError("forward did not return a tensor")
+        raise TypeError(say("forward did not return a tensor"))
     if not any(o.requires_grad for o in outputs):
-        raise RuntimeError("the outputs are not connected to autograd (avoid .detach(), .data, torch.no_grad())")
+        raise RuntimeError(say("the outputs are not connected to autograd (avoid .detach(), .data, torch.no_grad())"))
     total = sum((o * upstream_for(o, seed + i)).sum() for i, o in enumerate(outputs) if o.requires_grad)
     params = {n: p for n in ("weight", "bias")
               if isinstance(p := getattr(m, n, None), torch.Tensor) and p.requires_grad}

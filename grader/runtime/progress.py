@@ -9,6 +9,9 @@ course folder has one: self-paced learners do, a class's students usually do not
 
 :func:`show` prints the same table for one notebook from inside the learner's kernel
 (the last cell of every notebook calls it).
+
+Both speak the language of the notebooks they report on (``metadata.course.language``); the statuses are kept
+in English (``Exercise.status``) and said in that language only in the table.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import signal
 import subprocess
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,7 @@ from tqdm.auto import tqdm
 
 from .. import ROOT
 from .cells import is_test_cell, is_written_answer
+from .messages import ENGLISH, N_, Status, here, language_of, say, speaking
 from .visible import namespace as kernel_namespace
 from .visible import shell
 
@@ -40,15 +45,18 @@ class Exercise:
     notebook: str
     name: str
     points: float
-    status: str
+    status: str  # PASS, FAIL, NOT_ATTEMPTED, NOT_RUN or one of WRITTEN, in English
     message: str = ""
+    language: str = ENGLISH  # the notebook's
 
     @property
     def written(self) -> bool:
         return self.status in WRITTEN
 
 
-WRITTEN = ("answered", "not answered")
+PASS, FAIL, NOT_ATTEMPTED = Status.PASS.value, Status.FAIL.value, Status.NOT_ATTEMPTED.value
+NOT_RUN = N_("not run")
+WRITTEN = (N_("answered"), N_("not answered"))
 STUB = "YOUR ANSWER HERE"  # nbgrader's ClearSolutions.text_stub: what the release puts in an answer cell
 
 
@@ -67,7 +75,8 @@ def written_answers(nb, label: str) -> list[Exercise]:
     for _, cell in answer_cells(nb):
         info = cell.metadata["nbgrader"]
         answered = cell.source.strip() not in ("", STUB)
-        out.append(Exercise(label, info["grade_id"], info.get("points", 0), WRITTEN[not answered]))
+        out.append(Exercise(label, info["grade_id"], info.get("points", 0), WRITTEN[not answered],
+                            language=language_of(nb)))
     return out
 
 
@@ -84,11 +93,11 @@ def model_answers(assignment: str, root: Path = ROOT) -> dict[str, str]:
 def status_of(cell) -> tuple[str, str]:
     errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     if not errors:
-        return ("pass", "") if cell.get("execution_count") else ("not run", "")
+        return (PASS, "") if cell.get("execution_count") else (NOT_RUN, "")
     err = errors[0]
     if err.get("ename") == "NotImplementedError":
-        return "not attempted", ""
-    return "fail", ANSI.sub("", f"{err.get('ename')}: {err.get('evalue')}")
+        return NOT_ATTEMPTED, ""
+    return FAIL, ANSI.sub("", f"{err.get('ename')}: {err.get('evalue')}")
 
 
 def run(path: Path, timeout: int = 120, progress: bool = True):
@@ -96,7 +105,7 @@ def run(path: Path, timeout: int = 120, progress: bool = True):
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as e:  # not JSON, not a notebook: say which file
-        raise ValueError(f"{path} is not a valid notebook ({e}); restore it from git") from None
+        raise ValueError(say("{path} is not a valid notebook ({error}); restore it from git", path=path, error=e)) from None
     bar = tqdm(total=sum(c.cell_type == "code" for c in nb.cells), desc=path.parent.name,
                unit="cell", disable=not progress, leave=False)
     client = NotebookClient(nb, timeout=timeout, allow_errors=True, kernel_name="python3",
@@ -116,35 +125,55 @@ def check_notebook(path: Path, progress: bool = True) -> list[Exercise]:
     for _, cell in test_cells(nb):
         info = cell.metadata["nbgrader"]
         status, message = status_of(cell)
-        out.append(Exercise(rel, info["grade_id"].removeprefix("test_"), info.get("points", 0), status, message))
+        out.append(Exercise(rel, info["grade_id"].removeprefix("test_"), info.get("points", 0), status, message,
+                            language_of(nb)))
     return out + written_answers(nb, rel)
 
 
+def language_of_all(exercises: list[Exercise]) -> str:
+    """The language the notebooks of ``exercises`` share (English when they do not share one)."""
+    found = {e.language for e in exercises}
+    return found.pop() if len(found) == 1 else ENGLISH
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def table(exercises: list[Exercise]) -> str:
-    """The learner's table, and the first failure in full below it."""
-    rows = [("notebook", "exercise", "points", "status")]
+    """The learner's table, and the first failure in full below it, in the language of the notebooks."""
+    with speaking(language_of_all(exercises)):
+        return _table(exercises)
+
+
+def _table(exercises: list[Exercise]) -> str:
+    rows = [(say("notebook"), say("exercise"), say("points"), say("status"))]
     last = None
     for e in exercises:
-        rows.append((e.notebook if e.notebook != last else "", e.name, f"{e.points:g}", e.status))
+        rows.append((e.notebook if e.notebook != last else "", e.name, f"{e.points:g}", say(e.status)))
         last = e.notebook
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    widths = [max(width(r[i]) for r in rows) for i in range(4)]
+    lines = ["  ".join(c + " " * (w - width(c)) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     tested = [e for e in exercises if not e.written]
     written = [e for e in exercises if e.written]
-    done = sum(e.points for e in tested if e.status == "pass")
+    done = sum(e.points for e in tested if e.status == PASS)
     total = sum(e.points for e in tested)
-    counts = {s: sum(e.status == s for e in tested) for s in ("pass", "fail", "not attempted", "not run")}
-    lines.append(f"\n{done:g} of {total:g} points from visible tests: "
-                 + ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "not run"))
+    counts = {s: sum(e.status == s for e in tested) for s in (PASS, FAIL, NOT_ATTEMPTED, NOT_RUN)}
+    lines.append("\n" + say("{done} of {total} points from visible tests: {counts}", done=f"{done:g}", total=f"{total:g}",
+                            counts=say(", ").join(say("{n} {status}", n=n, status=say(s))
+                                                  for s, n in counts.items() if n or s != NOT_RUN)))
     if written:
-        lines.append(f"written answers: {sum(e.status == 'answered' for e in written)} of {len(written)} answered "
-                     f"({sum(e.points for e in written):g} points, graded by hand)")
-    failed = [e for e in tested if e.status == "fail"]
+        lines.append(say("written answers: {answered} of {n} answered ({points} points, graded by hand)",
+                         answered=sum(e.status == WRITTEN[0] for e in written), n=len(written),
+                         points=f"{sum(e.points for e in written):g}"))
+    failed = [e for e in tested if e.status == FAIL]
     if failed:
         f = failed[0]
-        lines.append(f"\nFirst failure: {f.name} in {f.notebook}\n{f.message}")
-    lines.append("(Hidden tests run when your work is graded; passing visible tests is a good sign, not a promise.)")
+        lines.append("\n" + say("First failure: {name} in {notebook}", name=f.name, notebook=f.notebook)
+                     + f"\n{f.message}")
+    lines.append(say("(Hidden tests run when your work is graded; passing visible tests is a good sign, not a promise.)"))
     return "\n".join(lines)
 
 
@@ -152,15 +181,20 @@ def model_answer_text(exercises: list[Exercise], root: Path = ROOT) -> str:
     """The model answers of the written answers already answered, to compare with your own."""
     parts, models = [], {}
     for e in exercises:
-        if e.status != "answered":
+        if e.status != WRITTEN[0]:
             continue
         assignment = Path(e.notebook).stem
         if assignment not in models:  # one read of each solutions notebook
             models[assignment] = model_answers(assignment, root)
         model = models[assignment].get(e.name)
         if model:
-            parts.append(f"{e.name} ({assignment}), model answer:\n" + model.removeprefix("**Model answer.**").strip())
-    return ("\nCompare your written answers with the model answers:\n\n" + "\n\n".join(parts)) if parts else ""
+            with speaking(e.language):
+                parts.append(say("{name} ({assignment}), model answer:", name=e.name, assignment=assignment) + "\n"
+                             + model.removeprefix("**Model answer.**").strip())
+    if not parts:
+        return ""
+    with speaking(language_of_all(exercises)):
+        return "\n" + say("Compare your written answers with the model answers:") + "\n\n" + "\n\n".join(parts)
 
 
 def notebooks(paths: list[str] = (), root: Path = ROOT) -> list[Path]:
@@ -210,7 +244,7 @@ def _time_limit(seconds: float):
         return
 
     def alarm(signum, frame):
-        raise _Timeout(f"the test took longer than {seconds:g} s (an endless loop?)")
+        raise _Timeout(say("the test took longer than {seconds} s (an endless loop?)", seconds=f"{seconds:g}"))
 
     previous = signal.signal(signal.SIGALRM, alarm)
     outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)  # a timer already set (pytest-timeout's)
@@ -234,8 +268,8 @@ def find_notebook(assignment: str, cwd: Path | None = None, root: Path = ROOT) -
     for path in candidates:
         if path.is_file():
             return path
-    raise FileNotFoundError(f"no notebook for {assignment!r}: looked for "
-                            + ", ".join(str(p) for p in candidates))
+    raise FileNotFoundError(say("no notebook for {assignment}: looked for {paths}", assignment=repr(assignment),
+                                paths=", ".join(str(p) for p in candidates)))
 
 
 def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Exercise]:
@@ -256,7 +290,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
         result = {"execution_count": 1, "outputs": []}
         try:
             code = compile(source, f"<test_{name}>", "exec")
-            with _time_limit(timeout), contextlib.redirect_stdout(io.StringIO()), \
+            with speaking(language_of(nb)), _time_limit(timeout), contextlib.redirect_stdout(io.StringIO()), \
                     contextlib.redirect_stderr(io.StringIO()):
                 exec(code, namespace)
         except (Exception, _Timeout) as e:  # a test's failure is data here; KeyboardInterrupt passes
@@ -266,7 +300,7 @@ def run_tests_live(path: Path, namespace: dict, timeout: float = 120) -> list[Ex
                 ename = "TimeoutError" if isinstance(e, _Timeout) else type(e).__name__
                 result["outputs"] = [{"output_type": "error", "ename": ename, "evalue": str(e)}]
         status, message = status_of(result)
-        out.append(Exercise(label, name, info.get("points", 0), status, message))
+        out.append(Exercise(label, name, info.get("points", 0), status, message, language_of(nb)))
     return out + written_answers(nb, label)
 
 
@@ -282,21 +316,24 @@ def show(assignment: str, namespace: dict | None = None, timeout: float = 120) -
 
     Under nbgrader (autograde, validate) it does nothing: the grader runs the tests itself.
     """
-    mode = os.environ.get("NBGRADER_EXECUTION")
-    if mode:
-        print(f"(progress table skipped: nbgrader is running this notebook ({mode}))")
-        return
-    try:
-        path = find_notebook(assignment)
-    except FileNotFoundError as e:
-        print(f"Cannot show progress: {e}")
-        return
+    with speaking(here()):  # until the notebook is found: the language of the notebooks in the kernel's folder
+        mode = os.environ.get("NBGRADER_EXECUTION")
+        if mode:
+            print(say("(progress table skipped: nbgrader is running this notebook ({mode}))", mode=mode))
+            return
+        try:
+            path = find_notebook(assignment)
+        except FileNotFoundError as e:
+            print(say("Cannot show progress: {error}", error=e))
+            return
     if namespace is None:
         namespace = kernel_namespace()
     exercises = run_tests_live(path, namespace, timeout)
     print(table(exercises))
     print(model_answer_text(exercises), end="")
-    if any(e.status == "not answered" for e in exercises):
-        print("\nnot answered: the saved notebook's answer cell still reads YOUR ANSWER HERE (save after writing).")
-    if any(e.status == "not run" for e in exercises):
-        print("not run: that exercise is not defined in this kernel yet; run its cell (or Run All) first.")
+    with speaking(language_of_all(exercises)):
+        if any(e.status == WRITTEN[1] for e in exercises):
+            print("\n" + say("not answered: the saved notebook's answer cell still reads YOUR ANSWER HERE (save after "
+                             "writing)."))
+        if any(e.status == NOT_RUN for e in exercises):
+            print(say("not run: that exercise is not defined in this kernel yet; run its cell (or Run All) first."))

@@ -31,6 +31,7 @@ import types
 from dataclasses import dataclass
 
 from .cells import Cell, norm
+from .messages import N_, say
 
 IMPORTS = {  # module -> why the course allows it
     "torch": "tensors", "torch.nn": "layers", "torch.nn.functional": "layers as functions",
@@ -56,15 +57,18 @@ ONLY = {"sys": {"stdout", "stderr", "float_info", "maxsize", "version", "version
         "grader": {"check"}, "grader.runtime.progress": {"show"}, "__future__": {"annotations"}}
 # Doors out of the subset that are not modules: name -> why.
 DOORS = {
-    ("torch", "compile"): "compiles code behind the grader's back", ("torch", "ops"): "reaches torch's operator registry",
-    ("torch", "load"): "unpickles code", ("torch", "from_file"): "reads files", ("torch", "vmap"): "transforms functions",
-    ("torch", "classes"): "reaches torch's class registry", ("numpy", "load"): "unpickles code",
-    ("operator", "attrgetter"): "reaches attributes by computed name",
-    ("operator", "methodcaller"): "calls methods by computed name",
-    ("typing", "get_type_hints"): "evaluates strings as code",
-    ("torch.utils.data", "DataLoader"): "starts worker processes the op guard cannot see (your function gets tensors, "
-                                        "not a loader)",
-    ("matplotlib", "use"): "imports a module by name", ("matplotlib.pyplot", "switch_backend"): "imports a module by name",
+    ("torch", "compile"): N_("compiles code behind the grader's back"),
+    ("torch", "ops"): N_("reaches torch's operator registry"),
+    ("torch", "load"): N_("unpickles code"), ("torch", "from_file"): N_("reads files"),
+    ("torch", "vmap"): N_("transforms functions"),
+    ("torch", "classes"): N_("reaches torch's class registry"), ("numpy", "load"): N_("unpickles code"),
+    ("operator", "attrgetter"): N_("reaches attributes by computed name"),
+    ("operator", "methodcaller"): N_("calls methods by computed name"),
+    ("typing", "get_type_hints"): N_("evaluates strings as code"),
+    ("torch.utils.data", "DataLoader"): N_("starts worker processes the op guard cannot see (your function gets "
+                                           "tensors, not a loader)"),
+    ("matplotlib", "use"): N_("imports a module by name"),
+    ("matplotlib.pyplot", "switch_backend"): N_("imports a module by name"),
 }
 BUILTINS = {
     "abs", "all", "any", "bool", "bytes", "callable", "chr", "complex", "dict", "divmod", "enumerate", "filter",
@@ -86,7 +90,27 @@ DUNDERS = {
 INTERNALS = {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "f_back",
              "f_globals", "f_locals", "f_builtins", "f_code", "f_trace", "co_code", "co_consts", "co_names"}
 SELF_NAMES = {"self", "cls", "ctx"}
-WHY_ALLOWED = "not one of the modules the course allows (see the notebook's introduction)"
+WHY_ALLOWED = N_("not one of the modules the course allows (see the notebook's introduction)")
+
+
+class Said(str):
+    """A reason in English (what records and the instructor read) that remembers its template and fields, so that
+    :func:`message` can say it again in the learner's language (findings are made before it is known)."""
+
+    def __new__(cls, template: str, /, **fields) -> Said:
+        self = super().__new__(cls, template.format(**fields) if fields else template)
+        self.template, self.fields = template, fields
+        return self
+
+    def again(self) -> str:
+        """The reason in the language spoken now."""
+        return say(self.template, **{k: again(v) for k, v in self.fields.items()})
+
+
+def again(text) -> str:
+    """``text`` in the language spoken now: a :class:`Said` said again, a template said, anything else as it is."""
+    template = getattr(text, "template", None)
+    return text.again() if template is not None else say(text) if isinstance(text, str) else text
 
 
 @dataclass(frozen=True)
@@ -142,19 +166,20 @@ class _Checker(ast.NodeVisitor):
             if node.id == "__name__":
                 return
             if node.id.startswith("__"):
-                self.flag(node, f"`{node.id}` reaches the interpreter's internals")
+                self.flag(node, Said(N_("`{name}` reaches the interpreter's internals"), name=node.id))
             elif hasattr(builtins, node.id) and node.id not in BUILTINS:
-                self.flag(node, f"the builtin `{node.id}` is outside the subset")
+                self.flag(node, Said(N_("the builtin `{name}` is outside the subset"), name=node.id))
             elif node.id == "get_ipython":
-                self.flag(node, "`get_ipython` reaches IPython's shell")
+                self.flag(node, Said(N_("`get_ipython` reaches IPython's shell")))
         elif b[0] == "module" and not module_allowed(b[1]):
-            self.flag(node, f"`{node.id}` is the module {b[1]}, outside the subset: {WHY_ALLOWED}")
+            self.flag(node, Said(N_("`{name}` is the module {module}, outside the subset: {why}"), name=node.id,
+                                 module=b[1], why=Said(WHY_ALLOWED)))
 
     # -- imports -------------------------------------------------------------------------------
     def visit_Import(self, node):
         for a in node.names:
             if not module_allowed(a.name):
-                self.flag(node, f"import of {a.name}: {WHY_ALLOWED}")
+                self.flag(node, Said(N_("import of {module}: {why}"), module=a.name, why=Said(WHY_ALLOWED)))
             name, path = (a.asname, a.name) if a.asname else (a.name.split(".")[0],) * 2
             self.scopes[-1][name] = ("module", path)
             if len(self.scopes) == 1:
@@ -163,11 +188,12 @@ class _Checker(ast.NodeVisitor):
     def visit_ImportFrom(self, node):
         module = node.module or ""
         if node.level or not module_allowed(module):
-            self.flag(node, f"import from {'.' * node.level}{module}: {WHY_ALLOWED}")
+            self.flag(node, Said(N_("import from {module}: {why}"), module="." * node.level + module,
+                                 why=Said(WHY_ALLOWED)))
             return
         for a in node.names:
             if a.name == "*":
-                self.flag(node, "`import *` hides what it binds")
+                self.flag(node, Said(N_("`import *` hides what it binds")))
                 continue
             full = f"{module}.{a.name}"
             why = self.member_problem(module, a.name)
@@ -182,18 +208,20 @@ class _Checker(ast.NodeVisitor):
     def member_problem(self, module: str, attr: str) -> str | None:
         """Why ``module.attr`` is outside the subset, or None."""
         if attr.startswith("_"):
-            return f"`{attr}` is private to {module}"
+            return Said(N_("`{attr}` is private to {module}"), attr=attr, module=module)
         if (module.split(".")[0], attr) in DOORS or (module, attr) in DOORS:
-            return f"{module}.{attr} {DOORS.get((module, attr)) or DOORS[(module.split('.')[0], attr)]}"
+            return Said(N_("{name} {why}"), name=f"{module}.{attr}",
+                        why=Said(DOORS.get((module, attr)) or DOORS[(module.split('.')[0], attr)]))
         if module in ONLY and attr not in ONLY[module]:
-            return f"{module}.{attr}: only {', '.join(sorted(ONLY[module]))} of {module} are in the subset"
+            return Said(N_("{name}: only {names} of {module} are in the subset"), name=f"{module}.{attr}",
+                        names=", ".join(sorted(ONLY[module])), module=module)
         full = f"{module}.{attr}"
         if module_allowed(full):
             return None
         obj = self.resolve(module, attr)
         if _is_module(obj) and not module_allowed(obj.__name__) and not any(
                 m.startswith(obj.__name__ + ".") for m in IMPORTS):  # torch.utils on the way to torch.utils.data
-            return f"{full} is the module {obj.__name__}, outside the subset"
+            return Said(N_("{name} is the module {module}, outside the subset"), name=full, module=obj.__name__)
         return None
 
     @staticmethod
@@ -241,19 +269,21 @@ class _Checker(ast.NodeVisitor):
             if a == "__class__" and not store and attrs[i + 1:i + 2] in (["__name__"], ["__qualname__"]):
                 continue  # type(obj).__name__, written the old way
             if a in INTERNALS:
-                self.flag(node, f"`.{a}` reaches the interpreter's frames")
+                self.flag(node, Said(N_("`.{attr}` reaches the interpreter's frames"), attr=a))
                 break
             if a.startswith("_") and not (a in DUNDERS or (owned and not a.startswith("__"))):
-                self.flag(node, f"`.{a}` is private" + ("" if owned else " to an object your code did not create"))
+                self.flag(node, Said(N_("`.{attr}` is private"), attr=a) if owned else
+                          Said(N_("`.{attr}` is private to an object your code did not create"), attr=a))
                 break
         if isinstance(root, ast.Name):
             b = self.lookup(root.id)
             if b and b[0] == "module":
                 self.module_chain(node, b[1], attrs)
             if store and not (owned or b in (("local", "own"), ("own", "own"))):
-                self.flag(node, f"assigning to `{root.id}.{'.'.join(attrs)}` changes an object your code did not create")
+                self.flag(node, Said(N_("assigning to `{name}` changes an object your code did not create"),
+                                     name=f"{root.id}.{'.'.join(attrs)}"))
         elif store and not owned:
-            self.flag(node, "assigning to an attribute of an object your code did not create")
+            self.flag(node, Said(N_("assigning to an attribute of an object your code did not create")))
         self.visit(root)
 
     def module_chain(self, node, module: str, attrs: list[str]) -> None:
@@ -268,14 +298,15 @@ class _Checker(ast.NodeVisitor):
                 return
             current = obj.__name__
         if not module_allowed(current):
-            self.flag(node, f"the module {current} is outside the subset: {WHY_ALLOWED}")
+            self.flag(node, Said(N_("the module {module} is outside the subset: {why}"), module=current,
+                                 why=Said(WHY_ALLOWED)))
 
     # -- definitions -----------------------------------------------------------------------------
     def visit_ClassDef(self, node):
         for d in node.decorator_list:
             self.visit(d)
         for kw in node.keywords:
-            self.flag(node, f"class keyword `{kw.arg}=` (a metaclass) is outside the subset")
+            self.flag(node, Said(N_("class keyword `{name}=` (a metaclass) is outside the subset"), name=kw.arg))
         for base in node.bases:
             self.visit(base)
             why = self.base_problem(base)
@@ -287,7 +318,7 @@ class _Checker(ast.NodeVisitor):
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name.startswith("__") \
                     and stmt.name not in DUNDERS:
-                self.flag(stmt, f"defining `{stmt.name}` is outside the subset")
+                self.flag(stmt, Said(N_("defining `{name}` is outside the subset"), name=stmt.name))
             self.visit(stmt)
         self.classes.pop()
         self.scopes.pop()
@@ -306,8 +337,8 @@ class _Checker(ast.NodeVisitor):
                                       or (issubclass(obj, BaseException) and obj.__module__ == "builtins")):
             return None
         text = ast.unparse(base) if hasattr(ast, "unparse") else "this base"
-        return (f"a class may derive from nn.Module, torch.autograd.Function, an exception or your own classes, "
-                f"not {text}")
+        return Said(N_("a class may derive from nn.Module, torch.autograd.Function, an exception or your own "
+                       "classes, not {base}"), base=text)
 
     def value_of(self, node):
         """The object an import-rooted name or attribute chain stands for, or None."""
@@ -459,17 +490,17 @@ class _Checker(ast.NodeVisitor):
         f = node.func
         if isinstance(f, ast.Name) and self.lookup(f.id) is None:
             if f.id == "type" and (len(node.args) != 1 or node.keywords):
-                self.flag(node, "type() with more than one argument builds classes at run time")
+                self.flag(node, Said(N_("type() with more than one argument builds classes at run time")))
             if f.id == "hasattr" and not (len(node.args) == 2 and isinstance(node.args[1], ast.Constant)
                                           and isinstance(node.args[1].value, str)
                                           and not node.args[1].value.startswith("_")):
-                self.flag(node, "hasattr() needs a plain attribute name written out")
+                self.flag(node, Said(N_("hasattr() needs a plain attribute name written out")))
         self.generic_visit(node)
 
     def visit_MatchClass(self, node):
         for a in node.kwd_attrs:  # `case object(__class__=c)` reads an attribute by pattern
             if (a.startswith("_") and a not in DUNDERS) or a in INTERNALS or a == "__class__":
-                self.flag(node, f"the pattern reads `.{a}`, which is private")
+                self.flag(node, Said(N_("the pattern reads `.{attr}`, which is private"), attr=a))
         self.generic_visit(node)
 
     def visit_Subscript(self, node):
@@ -478,7 +509,8 @@ class _Checker(ast.NodeVisitor):
             root, attrs = self.chain(node.value)
             b = self.lookup(root.id) if isinstance(root, ast.Name) else None
             if b and b[0] in ("module", "object"):
-                self.flag(node, f"changing an item of {b[1]} changes an object your code did not create")
+                self.flag(node, Said(N_("changing an item of {name} changes an object your code did not create"),
+                                     name=b[1]))
 
 
 def check_tree(tree: ast.Module, env: dict) -> list[tuple[int, str]]:
@@ -509,12 +541,12 @@ def findings(cell: Cell, env: dict, released_lines: frozenset = frozenset()) -> 
         return lines[line - 1].strip() if 0 < line <= len(lines) else (cell.source.strip().split("\n") or [""])[0]
 
     if cell.error:
-        return [Finding(1, text(1), f"the cell is outside the subset: {cell.error}")]
+        return [Finding(1, text(1), Said(N_("the cell is outside the subset: {error}"), error=cell.error))]
     found = list(cell.magic_problems)
     try:
         found += check_tree(cell.tree, dict(env))
     except Exception as e:  # a cell the check cannot read is outside the subset
-        found.append((1, f"the cell cannot be checked ({type(e).__name__})"))
+        found.append((1, Said(N_("the cell cannot be checked ({type})"), type=type(e).__name__)))
     out = sorted({Finding(line, text(line), why) for line, why in found}, key=lambda f: (f.line, f.why))
     return [f for f in out if f.text not in released_lines]
 
@@ -522,10 +554,11 @@ def findings(cell: Cell, env: dict, released_lines: frozenset = frozenset()) -> 
 def message(name: str, found: list[Finding]) -> str:
     """The learner's and the grader's words for code outside the subset."""
     first = found[0]
-    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-    return (f"{name}: outside the course's Python subset: {first}{more}. Graded code may use tensors, torch, "
-            f"torch.nn, torch.nn.functional, math and plain Python, not the grader's or the interpreter's "
-            f"internals; see 'What your code may use' at the top of the notebook.")
+    more = say(" (and {n} more)", n=len(found) - 1) if len(found) > 1 else ""
+    return say("{name}: outside the course's Python subset: {first}{more}. Graded code may use tensors, torch, "
+               "torch.nn, torch.nn.functional, math and plain Python, not the grader's or the interpreter's "
+               "internals; see 'What your code may use' at the top of the notebook.", name=name,
+               first=f"{first.text[:160]}  ({again(first.why)})", more=more)
 
 
 def release_lines(sources) -> frozenset:

@@ -15,7 +15,7 @@ from grader import BannedOpError, OpGuard, assert_same, grid, rand
 from grader.runtime import engine
 from grader.runtime.cases import Rand
 from grader.runtime.compare import side_by_side
-from grader.runtime.spec import Exercise
+from grader.runtime.spec import Exercise, Tensors
 
 GROUPS = {"values": 1.0, "gradients": 1.0, "errors": 1.0}
 
@@ -24,7 +24,7 @@ def check(fn, reference, cases, dtypes=(torch.float32, torch.float64), banned=()
     """Grade ``fn`` on ``cases`` as hidden cases; raise AssertionError with the first failure."""
     name = getattr(fn, "__name__", "fn")
     name = "fn" if name == "<lambda>" else name
-    ex = Exercise(name, 3, reference, GROUPS, hidden=cases, dtypes=dtypes, banned=banned, hint=hint, grad=grad)
+    ex = Exercise(name, 3, reference, GROUPS, hidden=cases, banned=banned, hint=hint, kind=Tensors(dtypes=dtypes, grad=grad))
     verdict = engine.run(ex, engine.local_transport(lambda _: fn), kinds=("hidden",))
     if verdict.status == "not attempted":
         raise NotImplementedError(verdict.message)

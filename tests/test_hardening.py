@@ -292,8 +292,8 @@ def test_the_salt_changes_hidden_inputs_only_and_regrades_repeat_them():
                        for p, q in zip(payloads(x, "hidden"), payloads(y, "hidden"), strict=True))
     # salt 0 is today's hidden cases: the seed is the spec's, counted on from the visible runs
     first = ex.hidden[0] if not isinstance(ex.hidden[0], Call) else ex.hidden[0].kwargs
-    index = len(ex.visible) * len(ex.dtypes)
-    kwargs, _ = build(first, ex.dtypes[0], ex.seed * 1_000_003 + index)
+    index = len(ex.visible) * len(ex.kind.dtypes)
+    kwargs, _ = build(first, ex.kind.dtypes[0], ex.seed * 1_000_003 + index)
     assert torch.equal(payloads(plain, "hidden")[0]["kwargs"]["x"], kwargs["x"])
     assert payloads(plain, "hidden")[0]["upstream_seed"] == index
 

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from grader.runtime.cases import grid, rand
 from grader.runtime.messages import N_
-from grader.runtime.spec import Arg, Example, Exercise, Hint, Not
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Not, Tensors
 
 ASSIGNMENT = "02_padding_stride"
 
@@ -108,7 +108,7 @@ EXERCISES = [
         visible=grid(size=[7], kernel_size=[3], stride=[None, 2], padding=[1], dilation=[1, 2], ceil_mode=[False, True]),
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool"),
         routes="F.max_pool2d / F.avg_pool2d or nn.MaxPool2d / nn.AvgPool2d on a tensor of zeros",
-        hint=SIZE_HINT, dtypes=(torch.float32,), grad=False),
+        hint=SIZE_HINT, kind=Tensors(dtypes=(torch.float32,), grad=False)),
     Exercise(
         "max_pool2d", 3, reference_max, groups={"examples": 0.75, "values": 1.5, "gradients": 0.25, "errors": 0.5},
         examples=[
@@ -227,4 +227,4 @@ EXERCISES.append(Exercise(
              dict(layers=[(2, 2, 0, 1), (3, 1, 0, 0)])],
     banned=("conv", "max_pool", "avg_pool", "unfold"),
     routes="building the layers with F.conv1d, nn.Conv1d or a pooling layer and reading their gradients",
-    hint=RECEPTIVE_HINT, dtypes=(torch.float32,), grad=False))
+    hint=RECEPTIVE_HINT, kind=Tensors(dtypes=(torch.float32,), grad=False)))

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from grader.runtime.cases import grid, rand
 from grader.runtime.messages import N_
-from grader.runtime.spec import Arg, Example, Exercise, Hint
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Tensors
 
 ASSIGNMENT = "03_multichannel"
 
@@ -146,7 +146,7 @@ EXERCISES = [
         visible=grid(input_shape=[(2, 3, 9, 7)], out_channels=[4], kernel_size=[3, (2, 3)], stride=[1, 2], padding=[1],
                      dilation=[1, 2]),
         banned=NO_CONV, routes="F.conv2d or nn.Conv2d on a tensor of zeros", hint=SHAPE_HINT,
-        dtypes=(torch.float32,), grad=False),
+        kind=Tensors(dtypes=(torch.float32,), grad=False)),
     Exercise(
         "avg_pool_as_conv", 2, reference_avg_pool_as_conv,
         groups={"examples": 0.5, "values": 1, "gradients": 0.25, "errors": 0.25},

@@ -11,7 +11,7 @@ from grader.runtime.cases import grid, rand
 from grader.runtime.compare import difference
 from grader.runtime.messages import N_, say
 from grader.runtime.probes import upstream_for
-from grader.runtime.spec import Arg, Example, Exercise, Hint, Not, shape_differs
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Not, Probed, shape_differs
 
 from .probes_global_pooling import count_module, describe_module, input_of, module_head
 
@@ -297,8 +297,7 @@ EXERCISES = [
         banned=("max_pool", "avg_pool", "adaptive_", "fractional_max_pool", "lp_pool"),
         routes="F.max_pool1d / F.max_pool3d / F.avg_pool1d or their nn layers", hint=CHANNEL_HINT),
     Exercise(
-        "GAPClassifier", 3, ReferenceGAPClassifier, probe=module_head,
-        groups={"parameters": 1, "values": 1, "gradients": 0.5, "training": 0.5},
+        "GAPClassifier", 3, ReferenceGAPClassifier, groups={"parameters": 1, "values": 1, "gradients": 0.5, "training": 0.5},
         group_names={"parameters": N_("parameter count (in_channels·num_classes + num_classes)"),
                      "values": N_("logits (mean over H and W, then your layer's linear map)"),
                      "gradients": N_("gradient with respect to the input"),
@@ -307,9 +306,9 @@ EXERCISES = [
         + [head(6, 3, (2, 6, 4, 5), dtype, seed=1) for dtype in ("float32", "float64")]
         + [head(6, 3, (3, 6, 4, 4), dtype, seed=2, train=True) for dtype in ("float32", "float64")],
         banned=NO_WINDOWS, routes="nn.AvgPool2d / F.avg_pool2d with the whole map as window, or a max pooling",
-        compare=compare_head, describe=describe_head),
+        kind=Probed(probe=module_head, compare=compare_head, describe=describe_head)),
     Exercise(
-        "count_parameters", 2, reference_count, probe=count_module,
+        "count_parameters", 2, reference_count,
         groups={"examples": 0.5, "values": 1.5}, group_names={"values": N_("parameter counts")},
         examples=[Example("count_parameters(nn.Conv2d(1, 64, 3))", module(layer("Conv2d", 1, 64, 3)), 640),
                   Example("count_parameters(flatten + Linear(512·7·7, 10))",
@@ -320,6 +319,7 @@ EXERCISES = [
         banned=("cat", "stack"), routes="torch.nn.utils.parameters_to_vector or torch.cat",
         hint=N_("count p.numel() for every p in module.parameters() with p.requires_grad; parameters() already "
                 "lists a shared layer once; buffers (running_mean, ...) are not parameters"),
-        compare=lambda case, expected, got: [("values", difference(expected["output"], got.get("output")))],
-        describe=lambda case: describe_module(case["module"])),
+        kind=Probed(probe=count_module,
+                    compare=lambda case, expected, got: [("values", difference(expected["output"], got.get("output")))],
+                    describe=lambda case: describe_module(case["module"]))),
 ]

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from grader.runtime.cases import Rand, grid, rand
 from grader.runtime.messages import N_
-from grader.runtime.spec import Arg, Example, Exercise, Hint, not_finite
+from grader.runtime.spec import Arg, Example, Exercise, Hint, Tensors, not_finite
 
 ASSIGNMENT = "06_activations"
 
@@ -149,7 +149,7 @@ SIGMOID_GRAD_HINT = Hint(
 EXERCISES = [
     Exercise(
         "relu", 2, reference_relu, groups={"examples": 0.5, "values": 1, "gradients": 0.5},
-        aliasing=True,
+        kind=Tensors(aliasing=True),
         examples=[Example("relu(A) with A = arange(-3, 6) as 1×1×3×3 (the article's nn.ReLU()); A must stay unchanged",
                           dict(x=A)),
                   Example("relu(B, inplace=True) with B = arange(-3, 6): B changed in place and returned itself",
@@ -177,13 +177,13 @@ EXERCISES = [
         visible=grid(x=[rand(2, 3, 4, 5)], negative_slope=[0.01, 0.2]) + [dict(x=fixed([-2.0, 0.0, 3.0]), negative_slope=0.2)],
         banned=NO_LEAKY, routes=LEAKY_ROUTES, hint=LEAKY_HINT),
     Exercise(
-        "relu_grad", 2, reference_relu_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
+        "relu_grad", 2, reference_relu_grad, groups={"examples": 0.5, "values": 1.5}, kind=Tensors(grad=False),
         examples=[Example("relu_grad(A) with A = arange(-3, 6): 0 at x = 0", dict(x=A),
                           torch.tensor([[[[0.0, 0, 0], [0, 1, 1], [1, 1, 1]]]]))],
         visible=[dict(x=rand(2, 3, 4, 5))],
         banned=NO_RELU, routes=RELU_ROUTES, hint=RELU_GRAD_HINT),
     Exercise(
-        "sigmoid_grad", 2, reference_sigmoid_grad, groups={"examples": 0.5, "values": 1.5}, grad=False,
+        "sigmoid_grad", 2, reference_sigmoid_grad, groups={"examples": 0.5, "values": 1.5}, kind=Tensors(grad=False),
         examples=[Example("sigmoid_grad at 0, 1, 2", dict(x=torch.tensor([0.0, 1.0, 2.0])),
                           torch.tensor([0.25, 0.1966119, 0.1049936])),
                   Example("sigmoid_grad at -1000 and 1000", dict(x=torch.tensor([-1000.0, 1000.0])),

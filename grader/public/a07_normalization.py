@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from grader.runtime.cases import rand
 from grader.runtime.compare import difference
 from grader.runtime.messages import N_, say
-from grader.runtime.spec import Arg, Either, Example, Exercise, Hint, Not
+from grader.runtime.spec import Arg, Either, Example, Exercise, Hint, Not, Probed, Tensors
 
 from .probes_normalization import RUNNING, batchnorm_module
 
@@ -297,7 +297,7 @@ EXERCISES = [
     Exercise(
         "batch_norm2d", 3, reference_batch_norm2d,
         groups={"examples": 0.75, "values": 1.25, "gradients": 0.5, "errors": 0.5},
-        aliasing=True,
+        kind=Tensors(aliasing=True),
         examples=[Example("batch_norm2d(X, rm, rv, training=True) with rm = zeros(2), rv = ones(2): channel 0 is "
                           "(1, ..., 8 - 4.5) / sqrt(5.25 + eps); rm becomes 0.9 * 0 + 0.1 * mean = [0.45, 0.3], "
                           "rv 0.9 * 1 + 0.1 * unbiased var = [1.5, 1.4714]",
@@ -321,8 +321,7 @@ EXERCISES = [
         group_names={"values": N_("outputs in training and evaluation"),
                      "running": N_("running statistics (running_mean, running_var, num_batches_tracked)"),
                      "state_dict": N_("parameters, buffers and state_dict (loads into nn.BatchNorm2d and back)")},
-        probe=batchnorm_module, compare=module_compare, describe=describe_module,
-        examples=EXAMPLES_BN,
+        kind=Probed(probe=batchnorm_module, compare=module_compare, describe=describe_module), examples=EXAMPLES_BN,
         visible=scripts(MODULE_VISIBLE),
         banned=NO_NORM, routes="nn.BatchNorm2d, F.batch_norm or another normalization layer", hint=MODULE_HINT),
 ]

@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from grader.runtime.compare import difference
 from grader.runtime.messages import N_, say
-from grader.runtime.spec import Example, Exercise
+from grader.runtime.spec import Example, Exercise, Probed
 
 from .probes_cifar10 import cnn, log_activations, train_epoch
 
@@ -436,7 +436,7 @@ def log_compare(case, exp, got):
 EXERCISES = [
     Exercise(
         "make_cnn", 2, make_cnn, groups={"examples": 0.5, "layers": 0.5, "values": 0.5, "errors": 0.5},
-        probe=cnn, compare=cnn_compare, describe=cnn_describe,
+        kind=Probed(probe=cnn, compare=cnn_compare, describe=cnn_describe),
         group_names={"layers": N_("layers, their settings, the default norm, new layers on every call"),
                      "values": N_("outputs and running statistics with the same weights"),
                      "errors": N_("ValueError for an unknown norm")},
@@ -447,7 +447,7 @@ EXERCISES = [
     Exercise(
         "train_epoch", 3, reference_train_epoch,
         groups={"examples": 0.75, "steps": 0.5, "losses": 0.75, "returned": 0.5, "weights": 0.5},
-        probe=train_epoch, compare=train_compare, describe=train_describe,
+        kind=Probed(probe=train_epoch, compare=train_compare, describe=train_describe),
         group_names={"steps": N_("loss/train logged at the right steps"), "losses": N_("the loss of every step"),
                      "returned": N_("the epoch's mean loss, as a float"), "weights": N_("the weights after training")},
         examples=[Example("12 images in batches of 4, SGD(lr=0.1), epoch 0: a float, loss/train at steps 0, 1, 2, "
@@ -456,7 +456,7 @@ EXERCISES = [
     Exercise(
         "log_activations", 3, reference_log_activations,
         groups={"examples": 0.75, "model": 0.75, "histograms": 0.75, "images": 0.75},
-        probe=log_activations, compare=log_compare, describe=log_describe,
+        kind=Probed(probe=log_activations, compare=log_compare, describe=log_describe),
         group_names={"model": N_("the model left as it was (mode, state, no gradients, no hooks)"),
                      "histograms": N_("histograms of the norm layers"), "images": N_("the image grid")},
         examples=[Example("a BatchNorm network in train mode, 5 images of 3×8×8, step 3: histogram tags "

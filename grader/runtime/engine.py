@@ -7,6 +7,7 @@ through the same probes as the student's function.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable, Sequence
@@ -18,7 +19,7 @@ from .cases import Call, build
 from .compare import difference, format_call
 from .messages import Status, language, say, speaking
 from .probes import load
-from .spec import Exercise, render_hint
+from .spec import Exercise, Probed, Tensors, render_hint
 
 # A transport runs ``probe`` on the student's ``exercise`` for each payload and returns the results
 # (plain data, decoded), or raises StudentProcessFailure.
@@ -135,42 +136,94 @@ def checks_of(ex: Exercise, kinds: Sequence[str], salt: int = 0) -> list[Check]:
     out: list[Check] = []
     if "examples" in kinds:
         for i, e in enumerate(ex.examples, start=1):
-            payload = ({"kwargs": e.kwargs, "banned": list(ex.banned)} if ex.probe == "call"
-                       else {**e.kwargs, "banned": list(ex.banned)})
+            payload = example_payload(ex.kind, e.kwargs, list(ex.banned))
             expected = probe(ex.reference, payload, False) if e.expected is None else {"status": "ok", "output": e.expected}
             out.append(Check("examples", say("worked example {i} of {n}", i=i, n=len(ex.examples)), e.what, e.kwargs, payload,
                              expected, e.hint or ex.hint))
     index = 0
     for kind in ("visible", "hidden"):
-        if kind not in kinds:
-            continue
-        cases = list(getattr(ex, kind))
-        if ex.probe == "call":
-            runs = [(c, d) for c in cases for d in ex.dtypes]
-            for i, (case, dtype) in enumerate(runs, start=1):
-                how = case if isinstance(case, Call) else Call(case)
-                seed, upstream = ex.seed * 1_000_003 + index, index
-                if kind == "hidden":
-                    seed, upstream = hidden_seed(seed, salt), hidden_seed(upstream, salt)
-                kwargs, grads = build(how.kwargs, dtype, seed)
-                payload = {"kwargs": kwargs, "grad": grads if ex.grad else [], "upstream_seed": upstream,
-                           "banned": list(ex.banned), **how.options()}
-                index += 1
-                expected = probe(ex.reference, payload, False)
-                out.append(Check("", _label(kind, i, len(runs)), format_call(ex.name, kwargs) + how.note(kwargs),
-                                 how.kwargs, payload, expected, ex.hint, kind == "hidden"))
-        else:
-            for i, case in enumerate(cases, start=1):
-                payload = {**case, "banned": list(ex.banned)}
-                expected = probe(ex.reference, payload, False)
-                call = ex.describe(case) if ex.describe else repr(case)
-                out.append(Check("", _label(kind, i, len(cases)), call, case, payload, expected, ex.hint,
-                                 kind == "hidden"))
+        if kind in kinds:
+            made = case_checks(ex.kind, ex, list(getattr(ex, kind)), kind == "hidden", salt, index)
+            index += len(made)
+            out += made
     return out
 
 
-def _label(kind: str, i: int, n: int) -> str:
-    return say("hidden case {i} of {n}", i=i, n=n) if kind == "hidden" else say("visible case {i} of {n}", i=i, n=n)
+# -- what an exercise's kind decides: how its cases are built and run, and how a result is judged -------------------
+
+@functools.singledispatch
+def example_payload(kind, kwargs: dict, banned: list) -> dict:
+    """What the probe gets for a worked example."""
+    raise TypeError(f"no payload for an exercise of kind {type(kind).__name__}")
+
+
+@example_payload.register
+def _(kind: Tensors, kwargs: dict, banned: list) -> dict:
+    return {"kwargs": kwargs, "banned": banned}
+
+
+@example_payload.register
+def _(kind: Probed, kwargs: dict, banned: list) -> dict:
+    return {**kwargs, "banned": banned}
+
+
+@functools.singledispatch
+def case_checks(kind, ex: Exercise, cases: list, hidden: bool, salt: int, index: int) -> list[Check]:
+    """The checks of ``cases`` (visible or ``hidden``) with the reference's results; ``index``: how many cases came
+    before (a case's random inputs are seeded by its place)."""
+    raise TypeError(f"no checks for an exercise of kind {type(kind).__name__}")
+
+
+@case_checks.register
+def _(kind: Tensors, ex: Exercise, cases: list, hidden: bool, salt: int, index: int) -> list[Check]:
+    probe, out = load(kind.probe), []
+    runs = [(c, d) for c in cases for d in kind.dtypes]
+    for i, (case, dtype) in enumerate(runs, start=1):
+        how = case if isinstance(case, Call) else Call(case)
+        seed, upstream = ex.seed * 1_000_003 + index, index
+        if hidden:
+            seed, upstream = hidden_seed(seed, salt), hidden_seed(upstream, salt)
+        kwargs, grads = build(how.kwargs, dtype, seed)
+        payload = {"kwargs": kwargs, "grad": grads if kind.grad else [], "upstream_seed": upstream,
+                   "banned": list(ex.banned), **how.options()}
+        index += 1
+        expected = probe(ex.reference, payload, False)
+        out.append(Check("", _label(hidden, i, len(runs)), format_call(ex.name, kwargs) + how.note(kwargs),
+                         how.kwargs, payload, expected, ex.hint, hidden))
+    return out
+
+
+@case_checks.register
+def _(kind: Probed, ex: Exercise, cases: list, hidden: bool, salt: int, index: int) -> list[Check]:
+    probe, out = load(kind.probe), []
+    for i, case in enumerate(cases, start=1):
+        payload = {**case, "banned": list(ex.banned)}
+        expected = probe(ex.reference, payload, False)
+        call = kind.describe(case) if kind.describe else repr(case)
+        out.append(Check("", _label(hidden, i, len(cases)), call, case, payload, expected, ex.hint, hidden))
+    return out
+
+
+@functools.singledispatch
+def outcome(kind, ex: Exercise, check: Check, exp: dict, got: dict) -> list[tuple[str, str | None]]:
+    """(group, problem or None) for one case."""
+    raise TypeError(f"no judge for an exercise of kind {type(kind).__name__}")
+
+
+@outcome.register
+def _(kind: Tensors, ex: Exercise, check: Check, exp: dict, got: dict) -> list[tuple[str, str | None]]:
+    return compare_call(check, exp, got, kind.grad, kind.aliasing)
+
+
+@outcome.register
+def _(kind: Probed, ex: Exercise, check: Check, exp: dict, got: dict) -> list[tuple[str, str | None]]:
+    if got["status"] == "raised" and exp["status"] != "raised":
+        return [(g, raised(got)) for g in ex.groups if g != "examples"]
+    return kind.compare(check.case, exp, got)
+
+
+def _label(hidden: bool, i: int, n: int) -> str:
+    return say("hidden case {i} of {n}", i=i, n=n) if hidden else say("visible case {i} of {n}", i=i, n=n)
 
 
 def raised(got: dict) -> str:
@@ -291,16 +344,11 @@ def judge(ex: Exercise, checks: list[Check], results: list) -> Verdict:
             return verdict
         exp = check.expected
         try:
-            if ex.probe == "call":
-                outcome = compare_call(check, exp, got, ex.grad, ex.aliasing)
-            elif got["status"] == "raised" and exp["status"] != "raised":
-                outcome = [(g, raised(got)) for g in ex.groups if g != "examples"]
-            else:
-                outcome = ex.compare(check.case, exp, got)
+            found = outcome(ex.kind, ex, check, exp, got)
         except Exception as e:  # odd data from the student: their failure, never the grader's
-            outcome = [(g, say("the result could not be compared ({type}: {error})", type=type(e).__name__, error=e))
-                       for g in ex.groups]
-        for group, problem in outcome:
+            found = [(g, say("the result could not be compared ({type}: {error})", type=type(e).__name__, error=e))
+                     for g in ex.groups]
+        for group, problem in found:
             group = check.group or group
             g = groups.setdefault(group, GroupResult(say(ex.group_title(group)), 0.0))
             g.checks += 1

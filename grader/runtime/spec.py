@@ -176,15 +176,38 @@ class Example:
     hint: Hint | str | None = None
 
 
+@dataclass(frozen=True)
+class Tensors:
+    """The kind of most exercises: a function of tensors with torch's signature, called with each case's keyword
+    arguments (:func:`~grader.runtime.cases.rand` markers, or a :class:`~grader.runtime.cases.Call` to call another
+    way), once per dtype in ``dtypes``. Outputs, inputs after the call and, with ``grad``, autograd's gradients are
+    compared with the reference's; with ``aliasing``, also whether the output is an input (in-place variants),
+    worked examples included."""
+    dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64)
+    grad: bool = True
+    aliasing: bool = False
+    probe = "call"  # the runtime's own probe (not a field: every function of tensors is run the same way)
+
+
+@dataclass(frozen=True)
+class Probed:
+    """An exercise that is not a function of tensors (a module, a training step). ``probe``, a course probe
+    (``grader/public/probes_*.py``), runs it on plain-data cases and reports plain data; ``compare(case, expected,
+    got) -> [(group, problem or None)]`` judges a case; ``describe(case) -> str`` names it for the learner."""
+    probe: str | Callable
+    compare: Callable
+    describe: Callable[[dict], str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "probe", name_of(self.probe))  # a function is kept as its import path
+
+
 @dataclass
 class Exercise:
-    """One graded exercise.
+    """One graded exercise: its name, points, torch's version (``reference``) and cases; its ``kind`` (a
+    :class:`Tensors` function, or :class:`Probed`) says how a case is run and judged.
 
-    For the ``call`` probe, cases are dicts of keyword arguments with :func:`~grader.runtime.cases.rand`
-    markers (or :class:`~grader.runtime.cases.Call` to call another way); each runs once per dtype in ``dtypes``.
-    ``groups`` maps a group of :data:`GROUPS` (or a custom probe's own) to its points; they add up to ``points``.
-    A custom probe's exercise gives ``compare(case, expected, got) -> [(group, problem or None)]``
-    and ``describe(case) -> str``; its cases are plain data that the probe understands.
+    ``groups`` maps a group of :data:`GROUPS` (or a probed kind's own) to its points; they add up to ``points``.
     """
     name: str
     points: float
@@ -196,21 +219,18 @@ class Exercise:
     banned: Sequence[str] = ()
     routes: str = ""
     hint: Hint | str | Callable[[dict, Any, Any], str | None] | None = None
-    dtypes: Sequence[torch.dtype] = (torch.float32, torch.float64)
-    grad: bool = True
-    aliasing: bool = False  # also compare output_is and joined_graph, worked examples included (in-place variants)
+    kind: Tensors | Probed = field(default_factory=Tensors)
     seed: int = 0
-    probe: str | Callable = "call"  # or a course probe, a function (kept as its name, probes.name_of)
-    compare: Callable | None = None
-    describe: Callable[[dict], str] | None = None
     group_names: dict[str, str] = field(default_factory=dict)  # custom groups' names for feedback (marked N_)
     # What the exercise's text names for its hidden cases (tests/test_fairness.py): a regex matching one of the
     # reference's error messages, or an argument form no visible case shows ("kernel_size: 2-tuple",
     # "x: tensor of rank 1", "stride: None", "call: steps"), mapped to the phrase of the text that names it.
     named: dict[str, str] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.probe = name_of(self.probe)
+    @property
+    def probe(self) -> str:
+        """The name of the probe that runs it in the student's process (:mod:`grader.runtime.probes`)."""
+        return self.kind.probe
 
     def group_title(self, group: str) -> str:
         return self.group_names.get(group) or GROUPS.get(group, group)

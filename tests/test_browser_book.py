@@ -6,6 +6,11 @@ notebook pages and checks what a reader would notice: every figure decoded, Chin
 a CJK font (the platform fonts Chromium used, asked through the DevTools protocol), math typeset by
 the book's own MathJax, the exercise cells as released with their test cells unexecuted, and no
 console error or request that failed or left the book. It saves ``docs/screenshots/book_page.png``.
+
+The 简体中文 edition (``docs/book/zh/``): three pages (a notebook with figures, the notebook with display
+math, the glossary) with their figures decoded, math typeset, Chinese drawn with a CJK font, the glossary's
+table shown, no English paragraph (``grader.book.english_paragraphs`` on the page as Chromium has it), and
+the language switch going to the same page in English and back. It saves ``docs/screenshots/book_page_zh.png``.
 """
 from __future__ import annotations
 
@@ -125,4 +130,62 @@ def test_book_pages_render_figures_chinese_and_math_offline(out):
                 for cell_id in unrun:
                     outputs = page.locator(f"#cell-id\\={cell_id} .jp-OutputArea-output")
                     assert outputs.count() == 0, f"{name}: {cell_id} shows output: {outputs.first.inner_text()[:200]}"
+    assert not problems, "\n".join(problems)
+
+
+# Chinese page -> a term it shows. The glossary page shows its table; 04 has display math.
+ZH_PAGES = {"zh/01_sampling.html": "特征图", "zh/04_global_pooling.html": "特征图", "zh/glossary.html": "感受野"}
+
+GLOSSARY_STATE = """() => {
+  const rows = [...document.querySelectorAll('main table tbody tr')];
+  return {rows: rows.length, shown: rows.filter(r => r.getBoundingClientRect().height > 0).length,
+          lang: document.documentElement.lang};
+}"""
+
+
+def test_chinese_pages_render_figures_math_and_the_glossary_and_switch_language(out):
+    problems = []
+    glossary_rows = len(re.findall(r"^\| (?!English|---)", (ROOT / "docs" / "glossary.md").read_text(), re.M))
+    with chromium_page() as page:
+        page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+        page.on("request", lambda r: r.url.startswith(("file://", "data:"))
+                or problems.append(f"request outside the book: {r.url}"))
+        cdp = page.context.new_cdp_session(page)
+        for name, term in ZH_PAGES.items():
+            page.goto((out / name).as_uri(), wait_until="load")
+            state = page.evaluate(PAGE_STATE, term)
+            broken = [img for img in state["images"] if not (img["complete"] and img["width"] > 0)]
+            assert not broken, f"{name}: images that did not load: {broken}"
+            assert state["cjk"], f"{name}: {term} is not on the page"
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            fonts = platform_fonts(page, cdp)
+            assert any(CJK_FONT.search(f["familyName"]) and f["glyphCount"] >= len(term) for f in fonts), (
+                f"{name}: {term} is drawn with {fonts}, no CJK font: install fonts-wqy-microhei (make fonts)")
+            glossary = page.evaluate(GLOSSARY_STATE)
+            assert glossary["lang"] == "zh-CN", f"{name}: lang={glossary['lang']!r}"
+            print(f"\n{name}: {len(state['images'])} images, {state['math']} math elements, "
+                  f"{glossary['shown']} table rows, {term} in {', '.join(f['familyName'] for f in fonts)}")
+            if name.endswith("glossary.html"):
+                assert glossary["rows"] == glossary["shown"] == glossary_rows, f"{name}: {glossary}"
+            else:
+                assert state["images"], f"{name} shows no figure"
+            if name.endswith(MATH_PAGE):
+                assert state["math"] > 0 and state["mathWidth"] > 0, f"{name}: MathJax typeset nothing"
+                assert not state["rawDollars"] and not state["mathErrors"], f"{name}: math not typeset: {state}"
+                page.evaluate("document.getElementById('cell-id=adaptive-intro').scrollIntoView(); scrollBy(0, -16)")
+                shot(page, "book_page_zh")
+            left = book.english_paragraphs(page.content())
+            assert not left, f"{name}: English paragraphs: {left[:3]}"
+
+            # The switch: the same page in English, and back.
+            page.click("nav.book-nav >> nth=0 >> a.book-lang")
+            page.wait_for_load_state("load")
+            assert page.url == (out / name.removeprefix("zh/")).as_uri(), f"{name} switched to {page.url}"
+            assert page.evaluate("document.documentElement.lang") == "en"
+            page.click("nav.book-nav >> nth=0 >> a.book-lang")
+            page.wait_for_load_state("load")
+            assert page.url == (out / name).as_uri(), f"{name}: the English page switched back to {page.url}"
     assert not problems, "\n".join(problems)

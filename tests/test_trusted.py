@@ -21,7 +21,7 @@ import json
 import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines, submission
-from grader import pipeline
+from grader import cluster, pipeline
 from grader.runtime import subset
 from grader.trusted import sandbox, scan
 
@@ -116,7 +116,7 @@ def graded(tmp_path_factory):
     root = scratch_course(tmp_path_factory.mktemp("course"))
     for student in sorted(GRADED):
         hand_in(root, student, A, submission(A, {**ANSWERS, "downsample": ATTACKS[student][0]}))
-    jobs = pipeline.autograde([A], root, out=lambda *_: None, jobs=2, time_limit=240, cell_timeout=30)
+    jobs = pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=2), time_limit=240, cell_timeout=30)
     return dict(root=root, jobs={j.student: j for j in jobs}, grades={r["student_id"]: r for r in pipeline.grades(root)})
 
 

@@ -11,7 +11,8 @@
 - Instructor tools: :mod:`grader.pipeline` (release, autograde), :mod:`grader.intake`,
   :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.
 
-:mod:`grader.data` (CIFAR10, real or the offline sample) serves the notebooks.
+:mod:`grader.data` (CIFAR10, real or the offline sample) and :mod:`grader.explore` (the explorers:
+sliders over states torch computed) serve the notebooks; neither imports a layer.
 Importing ``grader`` itself loads nothing (no torch): the names below load on first use.
 """
 from __future__ import annotations

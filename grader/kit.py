@@ -5,9 +5,9 @@
 - ``notebooks/<assignment>/<assignment>.ipynb``: the release, as ``make release`` wrote it, and
   ``notebooks-zh/``, its 简体中文 edition;
 - ``feature_map_course-<version>-py3-none-any.whl``: the learner package, ``grader`` with only
-  ``__init__.py``, ``data.py``, ``runtime/`` (the visible checks, op guard, progress table) and
-  ``public/`` (the public part of every exercise spec). No ``grader/exercises/`` (hidden cases),
-  no ``grader/trusted/``, no instructor tool, and nothing of ``solutions/``;
+  ``__init__.py``, ``data.py``, ``runtime/`` (the visible checks, op guard, progress table),
+  ``public/`` (the public part of every exercise spec) and ``explore/`` (the notebooks' explorers).
+  No ``grader/exercises/`` (hidden cases), no ``grader/trusted/``, no instructor tool, and nothing of ``solutions/``;
 - ``requirements.txt``: the course's pinned environment; ``jupyter/``: JupyterLab's learner mode
   (nbgrader's Validate button only); ``README.md``: the students' instructions;
 - ``MANIFEST.txt``: every file of the kit and its SHA-256.
@@ -33,7 +33,7 @@ from . import ROOT
 DIST = "feature-map-course"
 KIT = "feature-map-course-kit"
 # What the learner package holds, relative to the course root: the learner runtime and the public specs.
-LEARNER = ("grader/__init__.py", "grader/data.py", "grader/runtime", "grader/public")
+LEARNER = ("grader/__init__.py", "grader/data.py", "grader/runtime", "grader/public", "grader/explore")
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip entries' time: the same sources give the same bytes
 RELEASE_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
@@ -76,7 +76,7 @@ def learner_files(root: Path = ROOT) -> list[Path]:
         if not path.exists():
             raise _error(f"{entry} is missing: the learner kit needs it")
         for p in ([path] if path.is_file() else sorted(path.rglob("*"))):
-            if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json"):
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".json", ".po", ".js"):
                 out.append(p.relative_to(root))
     return out
 

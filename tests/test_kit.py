@@ -37,7 +37,7 @@ PACKAGE = ROOT / "grader"
 # The learner runtime and the public specs: what runs in a learner's kernel, and all the learner kit holds
 # (the two packages with every module in them).
 LEARNER_ROOTS = ["grader", "grader.data"]
-LEARNER_PACKAGES = ["grader.runtime", "grader.public"]
+LEARNER_PACKAGES = ["grader.runtime", "grader.public", "grader.explore"]
 INSTRUCTOR = ["pipeline", "jobs", "cluster", "intake", "report", "regrade", "export", "similarity", "book", "cli",
               "sandbox", "kit", "late", "nbgrader_config", "__main__"]
 FORBIDDEN = ["grader.exercises", "grader.trusted", *(f"grader.{m}" for m in INSTRUCTOR)]
@@ -493,6 +493,7 @@ LAYERS = {
     "public": {"runtime", "public"},
     "exercises": {"runtime", "public", "exercises"},
     "trusted": {"runtime", "public", "exercises", "trusted"},
+    "explore": {"explore"},  # the notebooks' explorers: torch only, nothing of the course's grading
 }
 STATED = {("grader.runtime.visible", "grader.public")}
 

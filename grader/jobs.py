@@ -25,6 +25,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .runtime.cells import RELEASES
 from .trusted import results
 
 PACKAGE = Path(__file__).resolve().parent
@@ -37,7 +38,7 @@ class Job:
     assignment: str
     student: str
     files: dict  # name -> bytes: the submission folder's notebooks (and timestamp.txt)
-    release: dict  # name -> bytes: notebooks/<assignment>/*.ipynb as released (the scan's baseline)
+    release: dict  # edition folder -> name -> bytes: notebooks(-zh)/<assignment>/*.ipynb as released (the scan's baseline)
     db_url: str
     sandboxed: bool = True
     time_limit: float = 900.0  # seconds for the whole notebook
@@ -157,7 +158,10 @@ def grade(job: Job) -> Result:
     saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "COURSE_SANDBOX_CGROUPS", *env)}
     try:
         _write(course / "submitted" / job.student / job.assignment, job.files)
-        _write(course / "notebooks" / job.assignment, job.release)
+        for edition, files in job.release.items():
+            if edition not in RELEASES:
+                raise ValueError(f"bad release folder in job: {edition!r}")
+            _write(course / edition / job.assignment, files)
         (scratch / "rt").mkdir()
         overrides = {"TrustedExecute": {"results_dir": str(scratch / "results"), "release_root": str(course),
                                         "time_limit": float(job.time_limit), "sandboxed": job.sandboxed,

@@ -30,7 +30,7 @@ from . import jobs as jobs_module
 from .course import CourseError, assignments, db_url, gradebook_path, has_gradebook, pick
 from .course import grades as grades  # where the commands ask
 from .jobs import Job, Result, fingerprint
-from .runtime.cells import RELEASE_FILE, is_test_cell, nbgrader_of, release_digests
+from .runtime.cells import RELEASE_FILE, RELEASES, is_test_cell, nbgrader_of, release_digests
 from .trusted import results as records
 from .trusted import sandbox
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
@@ -143,7 +143,8 @@ def _job(name: str, student: str, nbs: list[Path], root: Path, **options) -> Job
     for p in nbs:  # an nbformat 3 notebook is graded as Jupyter would open it (submitted/ keeps the original)
         if b'"worksheets"' in files[p.name] and "cells" not in json.loads(files[p.name]):
             files[p.name] = (json.dumps(read_notebook(p), indent=1, ensure_ascii=False) + "\n").encode()
-    release = {p.name: p.read_bytes() for p in sorted((root / "notebooks" / name).glob("*.ipynb"))}
+    release = {edition: {p.name: p.read_bytes() for p in sorted((root / edition / name).glob("*.ipynb"))}
+               for edition in RELEASES}
     from .trusted.secret import course_secret
     return Job(name, student, files, release, db_url(root), fingerprint=fingerprint(),
                salt=str(course_secret(root)), **options)

@@ -284,3 +284,24 @@ def test_the_chinese_code_cells_are_the_english_token_for_token_on_a_scratch_rel
                 if translate.teaching(e):
                     compile(z.source, f"{a}:{e.id}", "exec")
     assert changed > 100, changed
+
+
+@pytest.mark.parametrize("assignment", sorted(p.name for p in (ROOT / "notebooks-zh").iterdir() if p.is_dir()))
+def test_the_chinese_editions_teaching_cells_are_the_courses_not_the_students(assignment):
+    """Its translated comments and labels make its teaching cells differ from the English release's: the grader's
+    scan and the learner's check know both editions, so the solutions in the Chinese notebook raise no flag."""
+    from course import graded
+    from grader.runtime import visible
+    from grader.runtime.cells import is_test_cell
+    from grader.trusted import scan
+    (path,) = sorted((ROOT / "notebooks-zh" / assignment).glob("*.ipynb"))
+    nb = nbformat.read(path, as_version=4)
+    solutions = nbformat.read(ROOT / "solutions" / assignment / path.name, as_version=4)
+    names = [c.metadata.nbgrader.grade_id.removeprefix("test_") for c in nb.cells if is_test_cell(c)]
+    for name in names:
+        graded(nb, name).source = graded(solutions, name).source
+    plan = scan.plan(nb, scan.release_sources(ROOT, assignment, path.stem), names)
+    assert plan.flags() == {}, plan.flags()
+    code = [c.source for c in nb.cells if c.cell_type == "code" and not is_test_cell(c)]
+    for name in names:
+        assert visible.subset_findings(name, ["", *code]) == [], name

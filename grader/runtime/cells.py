@@ -256,6 +256,12 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+# The course's releases: the English one and its translated editions (grader/translate.py writes them). A cell of
+# any of them is the course's, not the student's: the Chinese edition's teaching cells differ from the English only
+# in comments and printed labels.
+RELEASES = ("notebooks", "notebooks-zh")
+
+
 def release_digests(sources: list[str]) -> dict:
     """What the learner's check needs of a release: digests of its code cells and of their lines."""
     return {"cells": sorted({digest(norm(s)) for s in sources}),

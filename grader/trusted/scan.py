@@ -20,17 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import subset
-from ..runtime.cells import Cell, closure, defining_cell, is_test_cell, norm, source_of
+from ..runtime.cells import RELEASES, Cell, closure, defining_cell, is_test_cell, norm, source_of
 
 NO_EXERCISE = "(no exercise)"
 
 
 def release_sources(root: Path, assignment: str, notebook: str = "") -> list[str]:
-    """The code cells of the release (``notebooks/<assignment>/``): those are not the student's."""
-    folder = Path(root) / "notebooks" / assignment
-    paths = ([folder / f"{notebook}.ipynb"] if notebook and (folder / f"{notebook}.ipynb").exists()
-             else sorted(folder.glob("*.ipynb")))
-    return [source_of(c) for p in paths for c in json.loads(p.read_text()).get("cells", []) if c.get("cell_type") == "code"]
+    """The code cells of the release in every edition (``notebooks/<assignment>/``, ``notebooks-zh/<assignment>/``):
+    those are not the student's."""
+    out = []
+    for edition in RELEASES:
+        folder = Path(root) / edition / assignment
+        paths = ([folder / f"{notebook}.ipynb"] if notebook and (folder / f"{notebook}.ipynb").exists()
+                 else sorted(folder.glob("*.ipynb")))
+        out += [source_of(c) for p in paths for c in json.loads(p.read_text()).get("cells", [])
+                if c.get("cell_type") == "code"]
+    return out
 
 
 @dataclass

@@ -114,11 +114,11 @@ warm-stop:  ## stop make warm
 # The quick tier runs in TEST_WORKERS processes (pytest-xdist, one test file per process at a time); the
 # slow tier, which grades classes on every core already, runs in one.
 test: test-fast sandbox postgres  ## the course's test suite (sets up first), without the browser tests
-	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m slow --durations=15
+	$(BIN)/python -m pytest --ignore=tests/browser -m slow --durations=15
 
 # The quick tier: everything but the tests that grade whole classes (marked slow).
 test-fast: setup  ## the tests that grade no whole class (five minutes on two cores)
-	$(BIN)/python -m pytest --ignore-glob="tests/test_browser*.py" -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=5
+	$(BIN)/python -m pytest --ignore=tests/browser -m "not slow" -n $(TEST_WORKERS) --dist loadfile --durations=5
 
 # ruff, pinned in requirements.txt; the rules (pyflakes, pycodestyle, import order, bugbear, pyupgrade)
 # are in pyproject.toml's [tool.ruff].
@@ -134,7 +134,7 @@ postgres:  ## install Debian's PostgreSQL server, for the distributed-grading te
 
 # The browser test fails, never skips, when Chromium or Playwright is missing.
 test-browser: setup browser  ## the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)
-	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/test_browser*.py -v -s
+	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -m browser -v -s
 
 # Playwright's own browser download needs the internet; Debian's Chromium comes from apt.
 browser:  ## install Debian's Chromium when it is missing (CHROMIUM=/usr/bin/chromium) (apt-get, as root or via sudo)

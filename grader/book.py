@@ -46,6 +46,7 @@ from .translate import LANGUAGES
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 BOOK_CSS = TEMPLATES / "book" / "book.css"
 TENSORBOARD_SHOT = Path("docs") / "screenshots" / "tensorboard_scalars.png"
+EXPLORER_SHOT = Path("docs") / "screenshots" / "explorer_pool_geometry.png"  # tests/browser/test_browser_explorers.py takes it
 SKIP_TAG = "skip-execution"  # nbclient runs no cell with this tag
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 # MathJax 2 as jupyter-server-mathjax ships it, less what these pages never load (the SVG output,
@@ -463,32 +464,40 @@ def intro_paragraph(nb) -> str:
 # No line breaks inside Chinese text: a browser shows one as a space.
 ZH_INDEX = {
     "title": "PyTorch 中的特征图层：自动评分的课程",
-    "intro": ("<p>下采样、池化、填充、激活函数和归一化：这些 PyTorch 层移动特征图，改变它的形状。"
-              "本课程用 Jupyter notebook 讲解它们，并在你学习时检查你的代码。"
-              "每个 notebook 用图和可以手算的小张量讲一个主题，然后请你只用张量的基本运算重新实现这些层；"
+    "intro": ("<p>下采样、汇聚、填充、激活函数和规范化：这些 PyTorch 层移动特征图，改变它的形状。"
+              "本课程用 Jupyter 笔记本讲解它们，并在你学习时检查你的代码。"
+              "每个笔记本用图和可以手算的小张量讲一个主题，然后请你只用张量的基本运算重新实现这些层；"
               "测试在许多情形下把你的代码和 torch 比较，并准确指出哪里不同。</p>\n"
-              "<p>讲解以一组中文教程文章为蓝本。每个 notebook 开头有一张表，列出它讲的术语；"
+              "<p>讲解以一组中文教程文章为蓝本。每个笔记本开头有一张表，列出它讲的术语；"
               "全部术语的中英文对照，以及文章和 d2l-zh v2 各自的用语，见<a href=\"glossary.html\">术语表</a>。"
-              "文章有错的地方，notebook 会指出，并用代码展示 torch 真正的行为。</p>"),
-    "notebooks": "各个 notebook",
-    "head": "<th>notebook</th><th>主题</th>",
+              "文章有错的地方，笔记本会指出，并用代码展示 torch 真正的行为。</p>"),
+    "notebooks": "各个笔记本",
+    "head": "<th>笔记本</th><th>主题</th>",
     "build": "你要实现：",
-    "glossary": ("每个 notebook 的术语的中英文对照（文章的用语和 d2l-zh v2 的用语）："
+    "glossary": ("每个笔记本的术语的中英文对照（文章的用语和 d2l-zh v2 的用语）："
                  "<a href=\"glossary.html\">术语表 · Glossary</a>。"),
     "exercises": ("<h2>练习：这里不含答案</h2>\n"
-                  "<p>每一页都是对应的 notebook 从头到尾运行的结果，包括每段讲解和每个示例的输出。"
+                  "<p>每一页都是对应的笔记本从头到尾运行的结果，包括每段讲解和每个示例的输出。"
                   "练习按你拿到的样子显示：每个练习单元格以 <code>raise NotImplementedError()</code> 结尾，"
                   "它的测试单元格没有运行，所以讲义里没有答案。要做练习，请在课程仓库的克隆中运行：</p>\n"
                   "<pre>make lab-zh    # 在中文界面的 JupyterLab 中打开 notebooks-zh/（第一次运行时会创建 .venv）\n"
-                  ".venv/bin/python -m grader check notebooks-zh   # 每个 notebook 中哪些练习通过了可见的测试</pre>\n"
+                  ".venv/bin/python -m grader check notebooks-zh   # 每个笔记本中哪些练习通过了可见的测试</pre>\n"
                   "<p>把 <code>raise NotImplementedError()</code> 换成你的代码，然后运行它下面的测试单元格："
                   "没有通过的测试会说明是哪个情形出错，以及你的输出从哪里开始与 torch 的不同。"
                   "完整的答案在 <code>solutions/</code> 中，供你对照。</p>"),
     "tensorboard": ("{last} 把一个小型卷积网络训练三次，每次运行都写在 <code>runs/</code> 下；"
                     "<code>make tensorboard</code> 在 <code>http://127.0.0.1:6006</code> 上显示它们。"),
-    "shot": ('<figure><img src="../assets/tensorboard_scalars.png" alt="TensorBoard 的 loss/train 图：notebook 08 '
+    "shot": ('<figure><img src="../assets/tensorboard_scalars.png" alt="TensorBoard 的 loss/train 图：笔记本 08 '
              '的三次 CIFAR10 运行"><figcaption>TensorBoard 的 Time Series 标签页，筛选为 <code>loss/train</code>：'
-             'notebook 08 的三次运行（BatchNorm、InstanceNorm、不做归一化）。</figcaption></figure>'),
+             '笔记本 08 的三次运行（BatchNorm、InstanceNorm、不做规范化）。</figcaption></figure>'),
+    "explorers_title": "交互演示",
+    "explorers": ("<p>五个笔记本带有交互演示：拖动滑块，就能看到汇聚窗口覆盖哪些格子、填充加在哪里、"
+                  "上采样的一个像素读取哪些像素。每个状态都是生成本页时由 torch 算出的，所以这里不需要内核也能用；"
+                  "方向键可以移动滑块，每个演示也会用文字说明它显示的内容。</p>\n"
+                  '<figure><img src="../assets/explorer_pool_geometry.png" alt="笔记本 02 的汇聚演示：'
+                  'kernel、stride、padding、dilation 和 ceil_mode 的滑块，填充后的 4×5 输入上画出的第一个窗口，'
+                  '以及输出大小的公式"><figcaption>笔记本 02 的演示：在 4×5 的输入上，kernel 3、stride 2、'
+                  "padding 1 得到 2×3 的输出。</figcaption></figure>"),
     "no_shot": ("<p>TensorBoard 的 loss/train 截图还没有：<code>make test-browser</code> 会截取它（<code>{shot}</code>），"
                 "然后再运行 <code>make book</code>。</p>"),
 }
@@ -570,6 +579,15 @@ make check   # which exercises pass their visible tests, in every notebook</pre>
 <p>Write your code in place of <code>raise NotImplementedError()</code> and run the test cell below it:
 a failing test says which case failed and where your output differs from torch's. The full solutions
 are in <code>solutions/</code> when you want to compare.</p>
+<h2>Explorers</h2>
+<p>Five notebooks have explorers: move a slider and see which cells a pooling window covers, where padding
+goes, or which pixels an upsampled pixel reads. Every state was computed by torch when the page was built,
+so they work here with no kernel; arrow keys move the sliders, and each explorer says what it shows as
+text too.</p>
+<figure><img src="assets/explorer_pool_geometry.png" alt="The pooling explorer of notebook 02: sliders for
+kernel, stride, padding, dilation and ceil_mode, the first window drawn over the padded 4×5 input, and the
+output size formula"><figcaption>Notebook 02's explorer: kernel 3, stride 2, padding 1 over a 4×5 input
+gives a 2×3 output.</figcaption></figure>
 <h2>TensorBoard</h2>
 <p>{last_link or 'The last notebook'} trains a small
 CNN three times and writes every run under <code>runs/</code>; <code>make tensorboard</code> serves them on
@@ -591,8 +609,10 @@ def chinese_index(rows: list[str], tensorboard_shot: bool, last_link: str) -> st
 </table>
 <p>{t["glossary"]}</p>
 {t["exercises"]}
+<h2>{t["explorers_title"]}</h2>
+{t["explorers"]}
 <h2>TensorBoard</h2>
-<p>{t["tensorboard"].format(last=last_link or "最后一个 notebook")}</p>
+<p>{t["tensorboard"].format(last=last_link or "最后一个笔记本")}</p>
 {shot}"""
 
 
@@ -608,11 +628,11 @@ ZH_GLOSSARY = (
     "由其他术语构成的术语随之而定（自适应汇聚、实例规范化）。"
     "第三列是五篇中文源文章使用的术语，括号中是文章编号（000–004）；文章 000 以繁体字印刷，这里写成简体。"
     "第四列是 d2l-zh v2（《动手学深度学习》第二版）的术语。破折号（—）表示该来源没有对应的术语。"
-    "最后一列是第一次讲授该术语的 notebook（01–08）。</p>\n"
-    "<p>英文版 notebook 在术语首次出现时给出文章的用语，d2l-zh v2 的用语不同时也一并给出。"
-    "中文版（<code>notebooks-zh/</code>）通篇使用第二列的术语；文章的用语不同时，在每个 notebook 中首次出现处给出一次，"
+    "最后一列是第一次讲授该术语的笔记本（01–08）。</p>\n"
+    "<p>英文版笔记本在术语首次出现时给出文章的用语，d2l-zh v2 的用语不同时也一并给出。"
+    "中文版（<code>notebooks-zh/</code>）通篇使用第二列的术语；文章的用语不同时，在每个笔记本中首次出现处给出一次，"
     "例如 汇聚层（pooling layer；来源文章称“池化层”）。引用文章时保留文章的原话。"
-    "<code>tests/test_translation.py</code> 检查这两条规则。</p>\n"
+    "<code>tests/course/test_translation.py</code> 检查这两条规则。</p>\n"
 )
 
 
@@ -655,10 +675,10 @@ def copy_assets(out: Path, root: Path) -> bool:
     shutil.copy(BOOK_CSS, assets / "book.css")
     mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(mathjax, assets / "mathjax", ignore=shutil.ignore_patterns(*MATHJAX_SKIP))
-    shot = root / TENSORBOARD_SHOT
-    if shot.exists():
-        shutil.copy(shot, assets / shot.name)
-    return shot.exists()
+    for picture in (EXPLORER_SHOT, TENSORBOARD_SHOT):
+        if (root / picture).exists():
+            shutil.copy(root / picture, assets / picture.name)
+    return (root / TENSORBOARD_SHOT).exists()
 
 
 def sources(root: Path = ROOT) -> list[Path]:

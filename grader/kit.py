@@ -14,7 +14,7 @@
 
 ``dist/feature-map-course-kit.zip`` is the same folder as one archive. The wheel is written here
 (it is a zip with a ``.dist-info`` folder), so that its file list is exactly :func:`learner_files`
-and nothing a build tool might pick up. tests/test_kit.py reads the archive against the instructor's
+and nothing a build tool might pick up. tests/instructor/test_kit.py reads the archive against the instructor's
 sources and runs a notebook's check from the kit installed on its own.
 """
 from __future__ import annotations

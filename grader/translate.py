@@ -8,13 +8,13 @@ Each source notebook ``solutions/<a>/<a>.ipynb`` has a catalog beside it, ``solu
 - one per comment and per printed or plotted label of a teaching code cell: context ``<cell id>#comment`` or
   ``<cell id>#string``, the English text as ``msgid`` (see :func:`code_items`);
 - one per phrase an exercise's spec requires its text to name: context ``named:<exercise>``, the msgstr the words
-  of the Chinese text that say it (tests/test_fairness.py).
+  of the Chinese text that say it (tests/course/test_fairness.py).
 
 - :func:`update` (``make translations``) adds an entry for every new cell, comment, label and phrase, and marks an
   entry whose English changed ``fuzzy``, the English it was translated from kept in a comment above it.
 - :func:`problems` lists what keeps an edition from being complete: a missing, empty, fuzzy or out-of-date entry,
   a translation that loses a code span or a formula of the English, a label that would not stay the same literal.
-  ``tests/test_translation.py`` fails on any of them, naming the cell.
+  ``tests/course/test_translation.py`` fails on any of them, naming the cell.
 - :func:`release` (``make release``) writes ``notebooks-zh/<a>/<a>.ipynb`` from the English release:
   the same cells and code, every markdown cell without nbgrader metadata in Chinese, the comments and labels of
   teaching code cells in Chinese (nothing else of the code changes), and ``metadata.course.language`` set.
@@ -208,7 +208,7 @@ def messages(root: Path, assignment: str) -> list[tuple[str, str]]:
 
 
 # An exercise's requirements in Chinese: each phrase of its spec's ``named`` (the English the exercise's text must
-# contain, tests/test_fairness.py) has an entry ``named:<exercise>`` whose msgstr is the words of the Chinese text
+# contain, tests/course/test_fairness.py) has an entry ``named:<exercise>`` whose msgstr is the words of the Chinese text
 # that say the same (or the English itself where it stays English, in code or a docstring). The Chinese exercise
 # text must contain them, ignoring spaces and line breaks.
 NAMED = "named:"
@@ -325,7 +325,7 @@ def translated_code(source: str, entries: dict) -> str:
 
 def release(root: Path = ROOT, names: list[str] = (), lang: str = "zh") -> list[str]:
     """Write ``notebooks-<lang>/<a>/`` from the English release ``notebooks/<a>/`` and the catalogs. A cell, comment
-    or label without a current translation stays English (tests/test_translation.py fails on it). Returns the
+    or label without a current translation stays English (tests/course/test_translation.py fails on it). Returns the
     assignments written."""
     written = []
     for a in pick(list(names), root):

@@ -7,9 +7,9 @@ whose submissions of 01_sampling land in the same second. Prints, for each, the 
 submission to its feedback page: the first, the median and the last student.
 
 What it leaves out: the service's poll interval (up to 2 s), and nbgrader's own submit and fetch_feedback in the
-student's server (about a second each; tests/test_hub.py measures the whole path for one student on a real hub).
+student's server (about a second each; tests/instructor/test_hub.py measures the whole path for one student on a real hub).
 The students here are not system users: the service's check that an inbound folder belongs to the student it
-names is replaced by the folder's name (tests/test_on_submit.py and tests/test_hub.py test that check).
+names is replaced by the folder's name (tests/instructor/test_on_submit.py and tests/instructor/test_hub.py test that check).
 """
 from __future__ import annotations
 

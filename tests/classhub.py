@@ -1,5 +1,5 @@
-"""The class hub for the tests that need one (tests/test_hub.py, tests/test_browser_hub.py): accounts, a course the
-instructor owns, `make hub`'s start and stop, a student's HTTP session."""
+"""The class hub for the tests that need one (tests/instructor/test_hub.py, tests/browser/test_browser_hub.py):
+accounts, a course the instructor owns, `make hub`'s start and stop, a student's HTTP session."""
 from __future__ import annotations
 
 import contextlib

@@ -10,6 +10,15 @@ from course import assignments, exercises, hand_in, notebook, scratch_course, su
 from grader import pipeline
 from students import stand_in_mistake, students
 
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """The browser tier is a folder and a marker: every test under tests/browser/ is marked ``browser``."""
+    for item in items:
+        if TESTS / "browser" in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
 
 def mixed_answers(assignment):
     """Answers for the mixed student, and the exercises expected to lose their points.

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import torch
+import torch.nn.functional as F
 
 from grader.exercises import spec
 from grader.runtime import engine
@@ -122,3 +124,14 @@ NOT_RELEASED = {"runs", ".ipynb_checkpoints", "__pycache__"}  # what running a n
 def tree_digest(folder):
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and not NOT_RELEASED & set(p.relative_to(folder).parts)}
+
+
+def covered(size, kernel, stride, padding=0, dilation=1, ceil_mode=False) -> torch.Tensor:
+    """(out_h*out_w, H*W) booleans: which input cells torch's max pooling puts in each window (the explorers'
+    windows are checked against it, in Python and in Chromium).
+
+    Input cell n alone is 1 (the rest 0, the padding -inf): the windows whose maximum is 1 hold it."""
+    h, w = size
+    onehot = torch.eye(h * w).reshape(h * w, 1, h, w)
+    y = F.max_pool2d(onehot, kernel, stride, padding, dilation, ceil_mode)
+    return (y.reshape(h * w, -1) == 1).T

@@ -5,7 +5,7 @@ reference, worked examples, visible cases, hints), is all a learner's check read
 learner kit. The hidden part is here: ``grader/exercises/a01_sampling.py`` imports the public
 ``EXERCISES`` and adds each exercise's hidden cases and ``named`` (:func:`with_hidden`). Only trusted
 grading and the instructor's tools import this package; the grading sandbox cannot read it (it is not
-mounted there), and neither the learner runtime nor the public specs import it (tests/test_kit.py).
+mounted there), and neither the learner runtime nor the public specs import it (tests/instructor/test_kit.py).
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ A sentence kept as data and said later (a check group's title) is marked where i
 gettext's mark for "translate this, but not here". The template is the msgid of a gettext catalog beside this file,
 ``messages.<language>.po`` (the format of the notebooks' catalogs, ``solutions/<a>/<a>.zh.po``), so a translator
 sees each sentence whole, with its fields, and can reorder them. A template with no entry is said in English;
-``tests/test_messages.py`` fails on any template in the code without a translation, and on a translation whose
+``tests/runtime/test_messages.py`` fails on any template in the code without a translation, and on a translation whose
 fields differ from the English.
 
 The language is the notebook's (``metadata.course.language``, set by the release of ``notebooks-zh/``), chosen

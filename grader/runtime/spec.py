@@ -222,7 +222,7 @@ class Exercise:
     kind: Tensors | Probed = field(default_factory=Tensors)
     seed: int = 0
     group_names: dict[str, str] = field(default_factory=dict)  # custom groups' names for feedback (marked N_)
-    # What the exercise's text names for its hidden cases (tests/test_fairness.py): a regex matching one of the
+    # What the exercise's text names for its hidden cases (tests/course/test_fairness.py): a regex matching one of the
     # reference's error messages, or an argument form no visible case shows ("kernel_size: 2-tuple",
     # "x: tensor of rank 1", "stride: None", "call: steps"), mapped to the phrase of the text that names it.
     named: dict[str, str] = field(default_factory=dict)

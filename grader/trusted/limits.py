@@ -140,7 +140,7 @@ class SanitizeOutputs(NbGraderPreprocessor):
     GIF and JSON stay as they are; HTML is cleaned to an allow-list of tags and attributes, Markdown whose
     rendering would leave it is dropped, anything else (JavaScript, widgets, SVG, ...) is dropped. A Markdown
     cell that would leave the allow-list is shown as text, a raw cell (nbconvert puts it in the page as HTML)
-    is cleaned. Cells of the course's own pass unchanged (tests/test_hardening.py)."""
+    is cleaned. Cells of the course's own pass unchanged (tests/trusted/test_hardening.py)."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)  # widget state: the page would hand it to a widget manager

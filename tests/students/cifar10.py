@@ -190,7 +190,7 @@ def make_cnn(norm="batch"):
     return nn.Sequential(_LAYERS[norm])
 ''',
     },
-    "train_epoch": {  # the first one also fails the visible tests (tests/test_check.py relies on it)
+    "train_epoch": {  # the first one also fails the visible tests (tests/runtime/test_check.py relies on it)
         "steps count batches from 1": _train(step="epoch * len(loader) + i + 1"),
         "forgets optimizer.zero_grad()": _train(zero="pass"),
         "steps restart at 0 every epoch": _train(step="i"),

@@ -3,7 +3,7 @@ their links, the language switch, and no solution in any of them.
 
 The book is built first when it is missing or older than the notebooks (``grader.book.ensure_built``):
 that executes every notebook, a few minutes, once per run (the ``out`` fixture), hence ``slow`` for the
-tests that read it. The others execute a one-exercise notebook of their own. ``tests/test_browser_book.py``
+tests that read it. The others execute a one-exercise notebook of their own. ``tests/browser/test_browser_book.py``
 opens the real pages in Chromium.
 """
 from __future__ import annotations

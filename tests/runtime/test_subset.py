@@ -1,6 +1,6 @@
 """The course's Python subset (an allow-list), the plan of which cells each exercise runs, and the worker.
 
-Fast: no class is graded here (tests/test_closed_world.py and tests/test_trusted.py do that through
+Fast: no class is graded here (tests/trusted/test_closed_world.py and tests/trusted/test_trusted.py do that through
 the sandboxed `make autograde`).
 """
 from __future__ import annotations

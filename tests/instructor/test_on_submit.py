@@ -1,6 +1,6 @@
 """The class hub's pieces that need no hub: the roster, grading on submit's rules and pages, the owner-checked collect.
 
-(The hub itself, end to end with real accounts, is tests/test_hub.py.)"""
+(The hub itself, end to end with real accounts, is tests/instructor/test_hub.py.)"""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The trusted side's own defences: the wire format and verdicts in nbgrader (the subset: tests/test_subset.py)."""
+"""The trusted side's own defences: the wire format and verdicts in nbgrader (the subset: tests/runtime/test_subset.py)."""
 
 import nbformat
 import pytest

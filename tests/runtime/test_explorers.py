@@ -19,6 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from course import covered
 from grader import explore
 
 BUDGET = 150_000  # bytes of one explorer's output (states and module): the book carries every one
@@ -27,16 +28,6 @@ BUDGET = 150_000  # bytes of one explorer's output (states and module): the book
 @pytest.fixture(scope="module")
 def built():
     return {name: make() for name, make in explore.EXPLORERS.items()}
-
-
-def covered(size, kernel, stride, padding=0, dilation=1, ceil_mode=False) -> torch.Tensor:
-    """(out_h*out_w, H*W) booleans: which input cells torch's max pooling puts in each window.
-
-    Input cell n alone is 1 (the rest 0, the padding -inf): the windows whose maximum is 1 hold it."""
-    h, w = size
-    onehot = torch.eye(h * w).reshape(h * w, 1, h, w)
-    y = F.max_pool2d(onehot, kernel, stride, padding, dilation, ceil_mode)
-    return (y.reshape(h * w, -1) == 1).T
 
 
 def taps(state, size, kernel, padding, dilation) -> torch.Tensor:

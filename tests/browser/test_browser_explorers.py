@@ -7,7 +7,7 @@ to the end, and back from End), every torch error on the grid is reached, and on
 "window" slider goes through every window of every state visited. At each step what is drawn and written
 (the windows' rectangles, the cells of the picked window, the output cells' numbers, the output size,
 the size formula, torch's error, the text list) is compared with the state torch computed; the cells
-of the picked pooling window are compared with torch's own one-hot pooling (tests/test_explorers.py).
+of the picked pooling window are compared with torch's own one-hot pooling (tests/runtime/test_explorers.py).
 
 Then the same front end live: the learner's JupyterLab (``tests/browser.py``'s Lab, student mode) on the
 release of notebook 01 runs each explorer's cell, so its kernel computes the states, and the sliders are
@@ -26,8 +26,8 @@ import torch
 import torch.nn.functional as F
 
 from browser import ASSIGNMENT, SHOTS, Lab, browser_or_skip, chromium_page
+from course import covered
 from grader import book, explore
-from test_explorers import covered
 
 pytestmark = pytest.mark.timeout(900)
 

@@ -80,14 +80,23 @@ def written_answers(nb, label: str) -> list[Exercise]:
     return out
 
 
-def model_answers(assignment: str, root: Path = ROOT) -> dict[str, str]:
-    """grade_id -> the model answer in ``solutions/<assignment>/<assignment>.ipynb`` ({} without it)."""
+def model_answers(assignment: str, root: Path = ROOT, language: str = ENGLISH) -> dict[str, str]:
+    """grade_id -> the model answer in ``solutions/<assignment>/<assignment>.ipynb`` ({} without it), in ``language``
+    where the notebook's catalog (``<assignment>.zh.po``) has a current translation of it."""
     path = root / "solutions" / assignment / f"{assignment}.ipynb"
     try:
         nb = nbformat.read(path, as_version=4)
     except (OSError, ValueError):
         return {}
-    return {c.metadata["nbgrader"]["grade_id"]: c.source.strip() for _, c in answer_cells(nb)}
+    translated = {}
+    catalog = path.with_suffix(f".{language.split('-')[0]}.po")
+    if language != ENGLISH and catalog.is_file():
+        from babel.messages.pofile import read_po
+        with open(catalog, "rb") as f:
+            translated = {(m.context, m.id): m.string for m in read_po(f, charset="utf-8")
+                          if m.id and m.string and "fuzzy" not in m.flags}
+    return {c.metadata["nbgrader"]["grade_id"]: translated.get((c.get("id"), c.source), c.source).strip()
+            for _, c in answer_cells(nb)}
 
 
 def status_of(cell) -> tuple[str, str]:
@@ -184,13 +193,13 @@ def model_answer_text(exercises: list[Exercise], root: Path = ROOT) -> str:
         if e.status != WRITTEN[0]:
             continue
         assignment = Path(e.notebook).stem
-        if assignment not in models:  # one read of each solutions notebook
-            models[assignment] = model_answers(assignment, root)
-        model = models[assignment].get(e.name)
+        if (assignment, e.language) not in models:  # one read of each solutions notebook
+            models[assignment, e.language] = model_answers(assignment, root, e.language)
+        model = models[assignment, e.language].get(e.name)
         if model:
             with speaking(e.language):
                 parts.append(say("{name} ({assignment}), model answer:", name=e.name, assignment=assignment) + "\n"
-                             + model.removeprefix("**Model answer.**").strip())
+                             + model.removeprefix("**Model answer.**").removeprefix("**参考答案。**").strip())
     if not parts:
         return ""
     with speaking(language_of_all(exercises)):

@@ -135,6 +135,16 @@ def test_the_progress_table_speaks_the_language_of_the_notebooks_it_reports_on()
     assert "2 of 2 points from visible tests: 2 pass" in mixed  # notebooks in two languages: English
 
 
+def test_the_model_answers_come_in_the_notebooks_language():
+    """After a written answer, `make check` shows the model answer: the catalog's Chinese for a Chinese notebook."""
+    from grader.runtime import progress
+    answered = [progress.Exercise(f"{folder}/01_sampling/01_sampling.ipynb", "answer_pool_shift", 1, progress.WRITTEN[0],
+                                  language=lang) for folder, lang in (("notebooks", "en"), ("notebooks-zh", "zh-CN"))]
+    en, zh = (progress.model_answer_text([e], ROOT) for e in answered)
+    assert "answer_pool_shift (01_sampling), model answer:" in en and "groups the columns in pairs" in en
+    assert "**参考答案。**" not in zh and "把列两两分组" in zh and not CJK.search(en)
+
+
 @pytest.mark.slow
 def test_make_check_on_the_chinese_notebook_prints_chinese_and_on_the_english_one_english(tmp_path):
     """`python -m grader check <notebook>` on a fresh copy of each edition's 01_sampling."""

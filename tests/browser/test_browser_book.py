@@ -83,14 +83,19 @@ def platform_fonts(page, cdp) -> list[dict]:
     return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
 
 
+def watch(page, problems: list[str]) -> None:
+    """Note in ``problems`` every console error, page error, failed request and request that leaves the book."""
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
+    page.on("request", lambda r: r.url.startswith(("file://", "data:"))
+            or problems.append(f"request outside the book: {r.url}"))
+
+
 def test_book_pages_render_figures_chinese_and_math_offline(out):
-    problems = []  # console errors, page errors, failed requests, requests that leave the book
+    problems = []
     with chromium_page() as page:
-        page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
-        page.on("request", lambda r: r.url.startswith(("file://", "data:"))
-                or problems.append(f"request outside the book: {r.url}"))
+        watch(page, problems)
         cdp = page.context.new_cdp_session(page)
         for name, term in PAGES.items():
             page.goto((out / name).as_uri(), wait_until="load")
@@ -147,11 +152,7 @@ def test_chinese_pages_render_figures_math_and_the_glossary_and_switch_language(
     problems = []
     glossary_rows = len(re.findall(r"^\| (?!English|---)", (ROOT / "docs" / "glossary.md").read_text(), re.M))
     with chromium_page() as page:
-        page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url} ({r.failure})"))
-        page.on("request", lambda r: r.url.startswith(("file://", "data:"))
-                or problems.append(f"request outside the book: {r.url}"))
+        watch(page, problems)
         cdp = page.context.new_cdp_session(page)
         for name, term in ZH_PAGES.items():
             page.goto((out / name).as_uri(), wait_until="load")

@@ -7,9 +7,9 @@ caps the address space, and execs ``bwrap`` so that the kernel sees:
 
 - its own working directory (the student's ``autograded/<student>/<assignment>/``), writable;
 - the folder of its connection file (the kernel's IPC sockets), writable;
-- the system, the Python environment, ``data/`` and the learner runtime of the ``grader`` package
-  (``grader/__init__.py``, ``grader/runtime/``, the public specs ``grader/public/``, ``grader/data.py``),
-  read-only: never the hidden specs, the trusted grader or the instructor tools;
+- the system, the Python environment, ``data/`` and the learner's part of the ``grader`` package
+  (``grader/__init__.py``, ``grader/runtime/``, the public specs ``grader/public/``, ``grader/data.py``, the
+  explorers ``grader/explore/``), read-only: never the hidden specs, the trusted grader or the instructor tools;
 - a private ``/tmp``, no network, its own process namespace, and nothing else of the course:
   not ``solutions/``, not the gradebook, not other students;
 - an environment cleared to :data:`ENVIRONMENT` (never the worker's database URL or secrets).
@@ -71,9 +71,10 @@ def bwrap_command(kernel: list[str], workdir: Path, runtime: Path, readonly: lis
 
 
 def environment_paths() -> list[Path]:
-    """What the kernel must read: the interpreter, the venv, the learner runtime, data/."""
+    """What the kernel must read: the interpreter, the venv, the learner's part of the package (what the kit
+    carries: the notebooks' teaching cells import the explorers), data/."""
     paths = [Path(sys.base_prefix), Path(sys.prefix), PACKAGE / "__init__.py", PACKAGE / "runtime",
-             PACKAGE / "public", PACKAGE / "data.py", PACKAGE.parent / "data"]
+             PACKAGE / "public", PACKAGE / "data.py", PACKAGE / "explore", PACKAGE.parent / "data"]
     return [p for p in paths if p.exists()]
 
 

@@ -39,7 +39,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from .pipeline import ROOT, CourseError, pick
+from .course import Course, CourseError
 from .translate import FOLDER as TRANSLATED
 from .translate import LANGUAGES
 
@@ -121,8 +121,8 @@ class Chapter:
         return self.release if lang == "en" else self.translated[lang]
 
 
-def default_out(root: Path = ROOT) -> Path:
-    return root / "docs" / "book"
+def default_out(course: Course) -> Path:
+    return course.root / "docs" / "book"
 
 
 def page_path(out: Path, page: str, lang: str = "en") -> Path:
@@ -140,11 +140,12 @@ def first_heading(nb) -> str:
     return ""
 
 
-def chapters(root: Path = ROOT) -> list[Chapter]:
+def chapters(course: Course) -> list[Chapter]:
     """Every assignment, in order; CourseError when one of its releases is missing."""
     found = []
-    for name in pick([], root):
-        (source,) = sorted((root / "solutions" / name).glob("*.ipynb"))
+    root = course.root
+    for name in course.pick():
+        (source,) = sorted((course.solutions / name).glob("*.ipynb"))
         release = root / "notebooks" / name / source.name
         translated = {lang: root / TRANSLATED.format(lang=lang) / name / source.name for lang in EDITIONS[1:]}
         for path in (release, *translated.values()):
@@ -681,23 +682,24 @@ def copy_assets(out: Path, root: Path) -> bool:
     return (root / TENSORBOARD_SHOT).exists()
 
 
-def sources(root: Path = ROOT) -> list[Path]:
+def sources(course: Course) -> list[Path]:
     """What the book is built from: when one is newer than index.html the book is stale."""
+    root = course.root
     translated = [p for lang in EDITIONS[1:] for p in root.glob(f"{TRANSLATED.format(lang=lang)}/*/*.ipynb")]
     return [*root.glob("solutions/*/*.ipynb"), *root.glob("notebooks/*/*.ipynb"), *translated, Path(__file__),
             Path(__file__).with_name("bookkernel.py"), *(TEMPLATES / "book").iterdir(), root / "README.md",
             root / TENSORBOARD_SHOT, root / GLOSSARY]
 
 
-def stale(root: Path = ROOT, out: Path | None = None) -> bool:
+def stale(course: Course, out: Path | None = None) -> bool:
     """Whether ``out/index.html`` (or ``out/zh/index.html``) is missing or older than a notebook or the
     book's own code."""
-    out = out or default_out(root)
+    out = out or default_out(course)
     indexes = [page_path(out, "index.html", lang) for lang in EDITIONS]
     if not all(p.exists() for p in indexes):
         return True
     built = min(p.stat().st_mtime for p in indexes)
-    return any(p.exists() and p.stat().st_mtime > built for p in sources(root))
+    return any(p.exists() and p.stat().st_mtime > built for p in sources(course))
 
 
 def whole_key(chapter: Chapter) -> str:
@@ -718,7 +720,7 @@ def build_chapter(chapter: Chapter, chapters_: list[Chapter], here: int,
     return {lang: render(run.notebooks[lang], chapter, chapters_, here, lang) for lang in EDITIONS}, run
 
 
-def build(root: Path = ROOT, out: Path | None = None, progress: bool = True, echo=print,
+def build(course: Course, out: Path | None = None, progress: bool = True, echo=print,
           jobs: int | None = None) -> dict[str, float]:
     """Build the book into ``out`` (default ``docs/book/``, the Chinese edition in ``zh/``), replacing
     what was there.
@@ -729,9 +731,10 @@ def build(root: Path = ROOT, out: Path | None = None, progress: bool = True, ech
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    out = out or default_out(root)
+    root = course.root
+    out = out or default_out(course)
     started, started_at = time.monotonic(), time.time()
-    chapters_ = chapters(root)
+    chapters_ = chapters(course)
     pages: dict[str, dict[str, str]] = {}
     seconds, whole = {}, {}
     bar = tqdm(total=len(chapters_), desc="book", unit="notebook", disable=not progress)
@@ -785,11 +788,11 @@ def build(root: Path = ROOT, out: Path | None = None, progress: bool = True, ech
     return seconds
 
 
-def ensure_built(root: Path = ROOT) -> Path:
+def ensure_built(course: Course) -> Path:
     """``docs/book/``, built first when :func:`stale` (what the tests read)."""
-    if stale(root):
-        build(root, progress=False)
-    return default_out(root)
+    if stale(course):
+        build(course, progress=False)
+    return default_out(course)
 
 
 # An English paragraph on a Chinese page: a block of prose (paragraph, heading, list item, caption, the

@@ -3,17 +3,22 @@ commands behind the Makefile."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from . import cluster, pipeline
-from .pipeline import CourseError
+from . import ROOT, cluster, pipeline
+from .course import Course, CourseError
 from .runtime import progress
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """Every command and its options."""
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
-    parser.add_argument("--root", type=Path, default=pipeline.ROOT, help="course folder (default: this checkout)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="course folder (default: this checkout)")
+    parser.add_argument("--gradebook", default=None,
+                        help="the gradebook's database URL, e.g. postgresql://user:password@host/db when graders span "
+                             "machines (default: $GRADEBOOK_URL, else SQLite in <root>/.nbgrader/gradebook.db)")
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="regenerate notebooks/ (and notebooks-zh/) from solutions/")
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
@@ -75,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     hb.add_argument("--folder", type=Path, default=None, help="the hub's state (default: /srv/feature-map-hub)")
     hb.add_argument("--port", type=int, default=8000, help="the hub's port (default 8000)")
     hb.add_argument("--ip", default="127.0.0.1", help="the address it listens on (default 127.0.0.1; 0.0.0.0 for a class)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    course, scheduler = course_of(args), scheduler_of(args)
     try:
         if args.command == "hub":
             from . import hub
@@ -88,19 +98,19 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             if args.roster is None:
                 raise CourseError("make hub needs a roster: make hub ROSTER=roster.csv (lines `username,role`)")
-            hub.start(args.roster, args.root.resolve(), folder, args.port, args.ip)
+            hub.start(args.roster, course, folder, args.port, args.ip)
             return 0
         if args.command == "release":
-            for name in pipeline.release(args.assignments, args.root.resolve()):
+            for name in pipeline.release(course, args.assignments):
                 print(f"released notebooks/{name}/ from solutions/{name}/")
             return 0
         if args.command == "translations":
             from . import translate
-            root = args.root.resolve()
-            for name, n in translate.update(root, args.assignments).items():
+            root = course.root
+            for name, n in translate.update(course, args.assignments).items():
                 print(f"{translate.catalog_path(root, name).relative_to(root)}: {n['new']} new, {n['changed']} changed "
                       f"(fuzzy), {n['removed']} removed, {n['same']} unchanged")
-            left = translate.problems(root, args.assignments)
+            left = translate.problems(course, args.assignments)
             n = translate.update_messages(root)
             print(f"{translate.messages_catalog_path(root).relative_to(root)} (the grader's messages): {n['new']} new, "
                   f"{n['removed']} removed")
@@ -112,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "book":
             from . import book  # nbconvert and nbclient: only for this command
-            book.build(args.root.resolve(), args.out.resolve() if args.out else None)
+            book.build(course, args.out.resolve() if args.out else None)
             return 0
         if args.command == "export":
             from . import export  # nbgrader's plugins: only for this command
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                 traits["mapping"] = str(args.mapping.resolve())
             if args.lms == "moodle":
                 traits["identifier"] = args.identifier
-            summary = export.export(args.root.resolve(), args.lms, args.to.resolve() if args.to else None, **traits)
+            summary = export.export(course, args.lms, args.to.resolve() if args.to else None, **traits)
             head, *problems = summary.lines()
             print(head)
             for line in problems:
@@ -130,13 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "similarity":
             from . import similarity  # copydetect: only for this command
             threshold = similarity.THRESHOLD if args.threshold is None else args.threshold
-            similarity.run(args.assignments, args.root.resolve(), threshold=threshold)
+            similarity.run(course, args.assignments, threshold=threshold)
             return 0
         if args.command == "feedback-zips":
             from . import export
-            root = args.root.resolve()
-            dest = args.out.resolve() if args.out else root / "reports" / "feedback_zips"
-            written, without = export.feedback_zips(root, dest)
+            dest = args.out.resolve() if args.out else course.reports / "feedback_zips"
+            written, without = export.feedback_zips(course, dest)
             print(f"wrote {export.plural(len(written), 'zip')} ({export.plural(sum(written.values()), 'feedback page')}) "
                   f"to {dest}/")
             if without:
@@ -145,25 +154,25 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "kit":
             from . import kit
-            print(kit.build(args.root.resolve(), args.out.resolve() if args.out else None).summary())
+            print(kit.build(course, args.out.resolve() if args.out else None).summary())
             return 0
         if args.command == "withdraw":
-            return withdraw(args.root.resolve(), args.student, args.assignment)
+            return withdraw(course, args.student, args.assignment)
         if args.command == "regrade":
             from . import regrade
-            done = regrade.regrade(args.assignments, args.root.resolve(), runner=cluster.Dask(args.scheduler, args.jobs),
+            done = regrade.regrade(course, args.assignments, runner=cluster.Dask(scheduler, args.jobs),
                                    sandboxed=not args.unsandboxed, time_limit=args.time_limit)
             return 0 if all(j.graded for j in done.results) else 1
         if args.command == "autograde":
             try:
-                jobs = pipeline.autograde(args.assignments, args.root.resolve(), submissions_from=args.submissions,
-                                          runner=cluster.Dask(args.scheduler, args.jobs), sandboxed=not args.unsandboxed,
+                jobs = pipeline.autograde(course, args.assignments, submissions_from=args.submissions,
+                                          runner=cluster.Dask(scheduler, args.jobs), sandboxed=not args.unsandboxed,
                                           time_limit=args.time_limit, students=args.student)
             except pipeline.Interrupted as e:
                 print(f"\n{e}", file=sys.stderr)
                 return 130
             return 0 if all(j.graded for j in jobs) else 1
-        paths = progress.notebooks(args.paths, args.root.resolve())
+        paths = progress.notebooks(args.paths, course.root)
         for p in paths:
             if not p.exists():
                 raise CourseError(f"{p} does not exist")
@@ -171,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             raise CourseError("no notebooks found: run `make release` or pass a notebook path")
         exercises, unreadable, copies = progress.check_all(paths)
         print(progress.table(exercises))
-        print(progress.model_answer_text(exercises, args.root.resolve()), end="")
+        print(progress.model_answer_text(exercises, course.root), end="")
         for line in unreadable:
             print(f"\nunreadable, not checked: {line}")
         if copies:
@@ -183,13 +192,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         if args.command != "hub":
-            pipeline.hand_back(args.root.resolve())
+            pipeline.hand_back(course)
 
 
-def withdraw(root: Path, student: str, assignment: str) -> int:
+def course_of(args: argparse.Namespace, environ=os.environ) -> Course:
+    """The course a command works on: ``--root``, and ``--gradebook`` else $GRADEBOOK_URL. The command line is the
+    one place that reads the environment; everything below takes the course."""
+    return Course(args.root, args.gradebook or environ.get("GRADEBOOK_URL") or None)
+
+
+def scheduler_of(args: argparse.Namespace, environ=os.environ) -> str | None:
+    """The Dask scheduler to grade on: ``--scheduler`` else $DASK_SCHEDULER; None: an embedded cluster."""
+    return getattr(args, "scheduler", None) or environ.get("DASK_SCHEDULER") or None
+
+
+def withdraw(course: Course, student: str, assignment: str) -> int:
     """``make withdraw``: move one submission out of ``submitted/`` (never while a grading run holds the course)."""
     from . import intake, report
-    with pipeline.course_lock(root):
+    root = course.root
+    with pipeline.course_lock(course):
         try:
             dest = intake.withdraw(root, student, assignment)
         except ValueError as e:
@@ -197,7 +218,7 @@ def withdraw(root: Path, student: str, assignment: str) -> int:
     student = dest.parent.name
     print(f"withdrew {student}/{assignment}: moved submitted/{student}/{assignment}/ to {dest.relative_to(root)}/ "
           f"(move it back to grade it again); later runs no longer grade it")
-    if pipeline.has_gradebook(root) and (assignment, student) in report.gradebook_submissions(pipeline.db_url(root)):
+    if course.has_gradebook() and (assignment, student) in report.gradebook_submissions(course.db_url):
         print(f"{student}/{assignment} was graded before: those grades stay in the gradebook, the reports and the exports "
               f"(formgrader can change them; `nbgrader db student remove {student} --force` removes the student "
               f"with every grade)")

@@ -1,10 +1,10 @@
 """Where grading jobs run: Dask distributed, on an embedded local cluster or an existing one.
 
 By default :func:`connect` starts a local cluster (one worker process per core, one thread
-each, bound to 127.0.0.1, no dashboard): nothing to set up. With ``DASK_SCHEDULER`` (or
-``--scheduler``) it joins an existing cluster whose workers have the course and the pinned
-environment (``dask scheduler`` / ``dask worker``, dask-jobqueue, dask-kubernetes; see
-docs/scaling.md). Either way a worker is a long-lived process that imports nbgrader and torch
+each, bound to 127.0.0.1, no dashboard): nothing to set up. Given a scheduler's address (``--scheduler``,
+or ``DASK_SCHEDULER``, which only the command line reads) it joins an existing cluster
+whose workers have the course and the pinned environment (``dask scheduler`` / ``dask worker``,
+dask-jobqueue, dask-kubernetes; see docs/scaling.md). Either way a worker is a long-lived process that imports nbgrader and torch
 once and then grades job after job (:func:`grader.jobs.grade`).
 
 A job whose worker dies is run once more on another worker (the scheduler's
@@ -37,18 +37,13 @@ SCHEDULER_CONFIG = {
 }
 
 
-def scheduler_address(explicit: str | None = None) -> str | None:
-    return explicit or os.environ.get("DASK_SCHEDULER") or None
-
-
 @contextlib.contextmanager
 def connect(scheduler: str | None = None, workers: int | None = None) -> Iterator:
     """A ``distributed.Client``: to ``scheduler`` (``tcp://host:8786``) or to a local cluster of ``workers``."""
     from distributed import Client
 
-    address = scheduler_address(scheduler)
-    if address:
-        with Client(address, timeout="30s") as client:
+    if scheduler:
+        with Client(scheduler, timeout="30s") as client:
             yield client
         return
     with local(workers) as cluster, Client(cluster) as client:
@@ -85,11 +80,11 @@ def describe(client) -> str:
 
 
 class Dask:
-    """The default runner: an existing cluster at ``scheduler`` (or $DASK_SCHEDULER), else an embedded one of
+    """The default runner: an existing cluster at ``scheduler`` (``tcp://host:8786``), else an embedded one of
     ``workers`` processes started on entering and stopped on leaving."""
 
     def __init__(self, scheduler: str | None = None, workers: int | None = None):
-        self.address, self.workers = scheduler_address(scheduler), workers
+        self.address, self.workers = scheduler or None, workers
         self._stack = contextlib.ExitStack()
         self._client = None
 

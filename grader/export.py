@@ -29,7 +29,8 @@ from pathlib import Path
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Enum, Unicode
 
-from . import pipeline
+from . import ROOT, pipeline
+from .course import Course, CourseError
 from .trusted import results as records
 
 MAPPING_FILE = "lms_students.csv"
@@ -41,7 +42,7 @@ NOT_GRADED = "not graded"
 NOT_SUBMITTED = "not submitted"
 
 
-class ExportError(pipeline.CourseError):
+class ExportError(CourseError):
     """A problem with the mapping file or the gradebook that the instructor can fix."""
 
 
@@ -209,7 +210,7 @@ class CourseExportPlugin(ExportPlugin):
 
     def course_root(self) -> Path:
         coursedir = getattr(self.parent, "coursedir", None)
-        return Path(self.root or (coursedir.root if coursedir is not None else pipeline.ROOT))
+        return Path(self.root or (coursedir.root if coursedir is not None else ROOT))
 
     def names(self, who: dict[str, str] | None) -> bool:
         """Whether this LMS can identify a student from their mapping row (None: no row)."""
@@ -381,30 +382,30 @@ class ExercisesExportPlugin(CourseExportPlugin):
 PLUGINS = {"canvas": CanvasExportPlugin, "moodle": MoodleExportPlugin, "csv": ExercisesExportPlugin}
 
 
-def export(root: Path, lms: str = "csv", to: Path | None = None, **traits) -> Summary:
-    """Write ``lms``'s file for the course at ``root`` (default ``reports/<name>``); traits: ``assignment``,
+def export(course: Course, lms: str = "csv", to: Path | None = None, **traits) -> Summary:
+    """Write ``lms``'s file for ``course`` (default ``reports/<name>``); traits: ``assignment``,
     ``student``, ``mapping``, ``allow_unmapped``, ``identifier`` (Moodle). The :class:`Summary` says what it wrote."""
     if lms not in PLUGINS:
         raise ExportError(f"unknown LMS {lms!r}: choose one of {', '.join(PLUGINS)}")
-    if not pipeline.has_gradebook(root):
-        raise ExportError(f"no gradebook at {pipeline.gradebook_path(root)}: grade first (`make autograde`)")
+    if not course.has_gradebook():
+        raise ExportError(f"no gradebook at {course.gradebook_path}: grade first (`make autograde`)")
     plugin_class = PLUGINS[lms]
-    plugin = pipeline.export(root, to or root / "reports" / plugin_class.default_name, plugin_class, **traits)
+    plugin = pipeline.export(course, to or course.reports / plugin_class.default_name, plugin_class, **traits)
     return plugin.summary
 
 
-def feedback_zips(root: Path, dest: Path | None = None) -> tuple[dict[str, int], list[str]]:
+def feedback_zips(course: Course, dest: Path | None = None) -> tuple[dict[str, int], list[str]]:
     """One zip per student, ``<dest>/<student>.zip`` (default ``reports/feedback_zips/``), holding
     ``<assignment>/<notebook>.html`` from ``feedback/<student>/``. Returns student -> pages written, and
     the students who handed something in (``submitted/``) but have no feedback page."""
-    if not (root / "feedback").is_dir():
-        raise ExportError(f"no feedback pages in {root / 'feedback'}: `make autograde` writes them")
-    dest = dest or root / "reports" / "feedback_zips"
+    if not course.feedback.is_dir():
+        raise ExportError(f"no feedback pages in {course.feedback}: `make autograde` writes them")
+    dest = dest or course.reports / "feedback_zips"
     dest.mkdir(parents=True, exist_ok=True)
     for old in dest.glob("*.zip"):  # a student whose feedback is gone must not keep last run's zip
         old.unlink()
-    feedback = root / "feedback"
-    students = sorted({p.name for base in (feedback, root / "submitted") if base.is_dir() for p in base.iterdir() if p.is_dir()})
+    feedback = course.feedback
+    students = sorted({p.name for base in (feedback, course.submitted) if base.is_dir() for p in base.iterdir() if p.is_dir()})
     written: dict[str, int] = {}
     for sid in students:
         pages = sorted(p for p in (feedback / sid).glob("*/*.html") if p.is_file())

@@ -50,7 +50,7 @@ from traitlets import Bool, Enum, Float, Int
 from traitlets.config import Configurable
 
 from . import ROOT
-from .course import CourseError
+from .course import Course, CourseError
 from .runtime.messages import language_of, say, speaking
 
 PROXY = "configurable-http-proxy@5.3.0"
@@ -249,14 +249,14 @@ def _proxy(hub: Hub) -> Path:
     return binary
 
 
-def start(roster: Path, course: Path = ROOT, folder: Path = DEFAULT_FOLDER, port: int = 8000, ip: str = "127.0.0.1",
+def start(roster: Path, course: Course, folder: Path = DEFAULT_FOLDER, port: int = 8000, ip: str = "127.0.0.1",
           out=print) -> Hub:
     """Set the hub up (see the module's docstring) and start JupyterHub in the background; returns once it answers."""
     from . import kit
     from .jobs import base_config
     _require_root("make hub")
     os.umask(0o022)
-    course, hub = Path(course).resolve(), Hub(Path(folder).resolve())
+    gradebook_url, course, hub = course.gradebook_url, course.root, Hub(Path(folder).resolve())
     members = read_roster(roster)
     if hub.pid():
         raise HubError(f"a hub is already running from {hub.folder} (pid {hub.pid()}): `make hub-stop` first")
@@ -292,7 +292,7 @@ def start(roster: Path, course: Path = ROOT, folder: Path = DEFAULT_FOLDER, port
     token = secrets.token_hex(32)
     settings = {
         "url": f"http://{ip}:{port}", "hub_port": _free_port(), "proxy_api_port": _free_port(), "folder": str(hub.folder),
-        "course": str(course), "course_id": course_id, "exchange": str(hub.exchange),
+        "course": str(course), "gradebook_url": gradebook_url, "course_id": course_id, "exchange": str(hub.exchange),
         "students": sorted(m.name for m in members if m.role == "student"), "instructors": instructors,
         "learner_python": str(hub.python("learner")), "instructor_python": str(hub.python("instructor")),
         "learner_config": str(learner_config), "instructor_config": str(course / "grader" / "jupyter" / "instructor"),
@@ -463,15 +463,14 @@ def without_hidden_inputs(page: str, record: dict) -> str:
     return page
 
 
-def due_note(course: Path, assignment: str, timestamp: str) -> str:
+def due_note(course: Course, assignment: str, timestamp: str) -> str:
     """The assignment's due date (nbgrader's, in the course's gradebook) and whether a submission made at ``timestamp``
     is late, in one sentence."""
     from nbgrader.utils import parse_utc
 
-    from .course import db_url, has_gradebook
     due = None
-    if has_gradebook(course):
-        with Gradebook(db_url(course)) as gb:
+    if course.has_gradebook():
+        with Gradebook(course.db_url) as gb:
             try:
                 due = gb.find_assignment(assignment).duedate
             except MissingEntry:
@@ -487,7 +486,7 @@ def due_note(course: Path, assignment: str, timestamp: str) -> str:
                hours=f"{late.total_seconds() / 3600:.1f}")
 
 
-def due_banner(course: Path, assignment: str, timestamp: str) -> str:
+def due_banner(course: Course, assignment: str, timestamp: str) -> str:
     import html
     return (f"<p style='padding: .6em 1em; margin: 0 0 1em; background: #eef3fb; border-left: 4px solid #3b6fb6; "
             f"font-family: sans-serif'>{html.escape(due_note(course, assignment, timestamp))}</p>")
@@ -517,7 +516,7 @@ class SubmitGrader:
     ``state`` (``on_submit.json`` in the hub's folder) remembers every inbound folder seen and what became of it, so
     a restarted service grades nothing twice. A folder that names someone other than its owner is ignored."""
 
-    def __init__(self, course: Path, exchange_course: Path, state: Path, out=print):
+    def __init__(self, course: Course, exchange_course: Path, state: Path, out=print):
         from .jobs import base_config
         self.course, self.exchange_course, self.state_file, self.out = course, exchange_course, state, out
         self.settings = OnSubmit(config=base_config())
@@ -545,7 +544,7 @@ class SubmitGrader:
             if folder.name in self.state:
                 continue
             parsed = _parse(folder.name)
-            if parsed is None or _owner(folder) != parsed[0] or not (self.course / "notebooks" / parsed[1]).is_dir():
+            if parsed is None or _owner(folder) != parsed[0] or not (self.course.notebooks / parsed[1]).is_dir():
                 self.state[folder.name] = {"status": "ignored", "owner": _owner(folder)}
                 self.out(f"on submit: ignored {folder.name} (owner {_owner(folder)})")
                 continue
@@ -600,7 +599,7 @@ class SubmitGrader:
                                                "student": sub.student, "assignment": sub.assignment, "at": time.time()}
                 self._respond(sub, result)
 
-            results = pipeline.autograde([assignment], self.course, students=sorted(subs), out=lambda *_: None,
+            results = pipeline.autograde(self.course, [assignment], students=sorted(subs), out=lambda *_: None,
                                          runner=cluster.Dask(self.workers()), on_stored=answer, write_feedback=False)
             for result in results:  # those that never reached a worker (an unreadable notebook)
                 answer(result)
@@ -614,7 +613,7 @@ class SubmitGrader:
 
     def _file(self, sub: Submission) -> None:
         """Put the submission where ``make autograde`` grades it, as nbgrader's collect would (the latest one wins)."""
-        dest = self.course / "submitted" / sub.student / sub.assignment
+        dest = self.course.submitted / sub.student / sub.assignment
         stamp = dest / "timestamp.txt"
         if stamp.exists() and stamp.read_text().strip() > sub.timestamp:
             return  # the course already holds a later submission (collected, or graded on submit)
@@ -639,7 +638,7 @@ class SubmitGrader:
             if self.settings.feedback == "points":
                 page = points_page(result.record)
             else:
-                full = self.course / "feedback" / sub.student / sub.assignment / f"{nb.stem}.html"
+                full = self.course.feedback / sub.student / sub.assignment / f"{nb.stem}.html"
                 if not full.exists():
                     page = messages_page(result.record, self.settings.hidden_inputs)
                 elif self.settings.hidden_inputs:
@@ -674,8 +673,9 @@ def serve(folder: Path = DEFAULT_FOLDER, interval: float = 2.0) -> None:
     """The hub's grading service: look at the exchange every ``interval`` seconds, grade what is new."""
     hub = Hub(Path(folder).resolve())
     settings = hub.read()
-    grader = SubmitGrader(Path(settings["course"]), Path(settings["exchange"]) / settings["course_id"],
-                          hub.folder / "on_submit.json", out=lambda line: print(line, flush=True))
+    course = Course(settings["course"], settings.get("gradebook_url"))
+    grader = SubmitGrader(course, Path(settings["exchange"]) / settings["course_id"], hub.folder / "on_submit.json",
+                          out=lambda line: print(line, flush=True))
     print(f"on submit: watching {grader.exchange_course / 'inbound'} (feedback: {grader.settings.feedback})", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # JupyterHub stops its services so: stop the workers too
     try:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import ROOT
+from .course import Course
 
 DIST = "feature-map-course"
 KIT = "feature-map-course-kit"
@@ -187,9 +188,9 @@ def _torch_pin(root: Path) -> str:
     return found.group(1) if found else ""
 
 
-def build(root: Path = ROOT, dest: Path | None = None) -> Kit:
+def build(course: Course, dest: Path | None = None) -> Kit:
     """Write the kit to ``dest`` (default ``<root>/dist``): ``kit/`` and ``feature-map-course-kit.zip``."""
-    root = Path(root).resolve()
+    root = course.root
     dest = Path(dest).resolve() if dest else root / "dist"
     folder = dest / "kit"
     notebooks = release_notebooks(root)

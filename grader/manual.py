@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .course import db_url, grades, has_gradebook
+from .course import Course
 from .jobs import Result
 from .runtime.cells import is_test_cell
 from .trusted import results as records
@@ -101,12 +101,12 @@ def _graded_cells(folder: Path) -> tuple[dict[str, str], str]:
     return sources, h.hexdigest() if sources else ""
 
 
-def _from_gradebook(root: Path, names: list[str], into: dict) -> None:
+def _from_gradebook(course: Course, names: list[str], into: dict) -> None:
     from nbgrader.api import Gradebook, MissingEntry
 
-    if not has_gradebook(root):
+    if not course.has_gradebook():
         return
-    with Gradebook(db_url(root)) as gb:
+    with Gradebook(course.db_url) as gb:
         for name in names:
             try:
                 assignment = gb.find_assignment(name)
@@ -126,20 +126,20 @@ def _from_gradebook(root: Path, names: list[str], into: dict) -> None:
                             g.comments[comment.name] = (nb.name, comment.manual_comment)
 
 
-def snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
+def snapshot(course: Course, names: list[str]) -> dict[tuple[str, str], Graded]:
     """(assignment, student) -> :class:`Graded`, for every submission of ``names`` graded (or tried) before."""
     found: dict[tuple[str, str], Graded] = {}
-    folder = records.results_dir(root)
+    folder = records.results_dir(course.root)
     for name in names:
         for path in sorted((folder / name).glob("*.json")):
             found.setdefault((name, path.stem), Graded()).record = records.read(folder, name, path.stem)
-    for row in grades(root):
+    for row in course.grades():
         if row.get("assignment") in names:
             found.setdefault((row["assignment"], row["student_id"]), Graded()).status = row.get("status", "")
-    _from_gradebook(root, names, found)
+    _from_gradebook(course, names, found)
     for (name, student), g in found.items():
         if g.graded_by_hand:  # the work a manual grade judged, to tell after grading whether it changed
-            g.sources, g.work = _graded_cells(root / "autograded" / student / name)
+            g.sources, g.work = _graded_cells(course.autograded / student / name)
     return found
 
 
@@ -148,8 +148,8 @@ def snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
 PENDING = "manual_grades_pending.json"  # in .nbgrader/: manual grades a grading run has not yet written back
 
 
-def _pending_path(root: Path) -> Path:
-    return Path(root) / ".nbgrader" / PENDING
+def _pending_path(course: Course) -> Path:
+    return course.root / ".nbgrader" / PENDING
 
 
 def _dump(g: Graded) -> dict:
@@ -162,16 +162,16 @@ def _load(d: dict) -> Graded:
                   comments={n: tuple(c) for n, c in d["comments"].items()}, sources=d["sources"], work=d["work"])
 
 
-def _read_pending(root: Path) -> dict[tuple[str, str], Graded]:
+def _read_pending(course: Course) -> dict[tuple[str, str], Graded]:
     try:
-        data = json.loads(_pending_path(root).read_text(encoding="utf-8"))
+        data = json.loads(_pending_path(course).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {(a, s): _load(d) for a, s, d in data}
 
 
-def _write_pending(root: Path, pending: dict[tuple[str, str], Graded]) -> None:
-    path = _pending_path(root)
+def _write_pending(course: Course, pending: dict[tuple[str, str], Graded]) -> None:
+    path = _pending_path(course)
     if not pending:
         path.unlink(missing_ok=True)
         return
@@ -181,30 +181,30 @@ def _write_pending(root: Path, pending: dict[tuple[str, str], Graded]) -> None:
     os.replace(tmp, path)  # whole or not at all, even when the run is killed here
 
 
-def durable_snapshot(root: Path, names: list[str]) -> dict[tuple[str, str], Graded]:
+def durable_snapshot(course: Course, names: list[str]) -> dict[tuple[str, str], Graded]:
     """:func:`snapshot`, with its manual grades written to disk before grading starts.
 
     A run that was interrupted (Ctrl+C, SIGKILL) left its manual grades on disk; they predate that
     run, which may already have put them back in formgrader's queue, so they win over what the
     gradebook says now. Each submission's entry goes when :func:`keep_one` has written it back."""
-    before = snapshot(root, names)
-    pending = _read_pending(root)
+    before = snapshot(course, names)
+    pending = _read_pending(course)
     for key, g in pending.items():  # the interrupted run's snapshot: the grades as a grader left them
         fresh = before.setdefault(key, Graded())
         fresh.cells.update(g.cells)
         fresh.comments.update(g.comments)
         fresh.sources, fresh.work = g.sources, g.work
-    _write_pending(root, {**{k: g for k, g in before.items() if g.graded_by_hand}, **pending})
+    _write_pending(course, {**{k: g for k, g in before.items() if g.graded_by_hand}, **pending})
     return before
 
 
-def keep_one(root: Path, before: dict[tuple[str, str], Graded], result: Result) -> list[Kept]:
+def keep_one(course: Course, before: dict[tuple[str, str], Graded], result: Result) -> list[Kept]:
     """:func:`keep_manual` for one submission just stored, then its entry leaves the snapshot on disk."""
     key = (result.assignment, result.student)
-    kept = keep_manual(root, {key: before[key]}, [result]) if key in before else []
-    pending = _read_pending(root)
+    kept = keep_manual(course, {key: before[key]}, [result]) if key in before else []
+    pending = _read_pending(course)
     if pending.pop(key, None) is not None:
-        _write_pending(root, pending)
+        _write_pending(course, pending)
     return kept
 
 
@@ -233,19 +233,19 @@ def _judged_work_changed(name: str, old: Cell, new_auto: float | None, before: G
     return ""
 
 
-def keep_manual(root: Path, before: dict[tuple[str, str], Graded], results: list[Result]) -> list[Kept]:
+def keep_manual(course: Course, before: dict[tuple[str, str], Graded], results: list[Result]) -> list[Kept]:
     """After autograding again: write back any manual score, extra credit or manual comment nbgrader lost,
     and clear the "needs manual grade" mark that nbgrader set again where the judged work is unchanged."""
     from nbgrader.api import Gradebook, MissingEntry
 
     graded = {(r.assignment, r.student) for r in results if r.graded}
     kept: list[Kept] = []
-    with Gradebook(db_url(root)) as gb:
+    with Gradebook(course.db_url) as gb:
         for (assignment, student), old in sorted(before.items()):
             if not old.graded_by_hand:
                 continue
             manual = {n for n, c in old.cells.items() if c.manual is not None or c.extra is not None}
-            sources, work = _graded_cells(root / "autograded" / student / assignment)
+            sources, work = _graded_cells(course.autograded / student / assignment)
             for name in sorted(manual | set(old.comments)):
                 cell = old.cells.get(name)
                 notebook, comment = old.comments.get(name, (cell.notebook if cell else "", ""))

@@ -1,7 +1,7 @@
 """``make release`` and ``make autograde``: nbgrader, driven in this process with the course's config.
 
-Every nbgrader step goes through :func:`convert` (or the CSV export plugin) with the course
-root and gradebook given explicitly, so the same code serves the real course and the
+Every nbgrader step goes through :func:`convert` (or the CSV export plugin) with the
+:class:`~grader.course.Course`'s root and gradebook given explicitly, so the same code serves the real course and the
 throw-away copies the tests make. Grading itself runs as jobs on Dask workers
 (:mod:`grader.cluster`, :mod:`grader.jobs`); this process files submissions, registers the
 assignments and students, writes each result back as it arrives, then writes feedback and
@@ -25,10 +25,9 @@ from pathlib import Path
 
 import nbformat
 
-from . import ROOT, cluster, intake, manual, report, translate
+from . import cluster, intake, manual, report, translate
 from . import jobs as jobs_module
-from .course import CourseError, assignments, db_url, gradebook_path, has_gradebook, pick
-from .course import grades as grades  # where the commands ask
+from .course import Course, CourseError, read_notebook
 from .jobs import Job, Result, fingerprint
 from .runtime.cells import RELEASE_FILE, RELEASES, is_test_cell, nbgrader_of, release_digests
 from .trusted import results as records
@@ -36,13 +35,13 @@ from .trusted import sandbox
 from .trusted.results import results_dir  # also the place tests and the benchmark ask
 
 
-def convert(converter: str, root: Path, **coursedir) -> None:
-    """Run nbgrader's ``converter`` (``GenerateAssignment``, ``GenerateFeedback``) on the course at ``root``
-    in this process, forced; CourseError with nbgrader's log when it fails."""
-    gradebook_path(root).parent.mkdir(exist_ok=True)
+def convert(converter: str, course: Course, **coursedir) -> None:
+    """Run nbgrader's ``converter`` (``GenerateAssignment``, ``GenerateFeedback``) on ``course`` in this process,
+    forced; CourseError with nbgrader's log when it fails."""
+    course.gradebook_path.parent.mkdir(exist_ok=True)
     # nbgrader runs `alembic` by name when it creates a gradebook: this environment's bin comes first.
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    out = jobs_module.nbgrader_step(converter, jobs_module.base_config(), root=str(root), db_url=db_url(root),
+    out = jobs_module.nbgrader_step(converter, jobs_module.base_config(), root=str(course.root), db_url=course.db_url,
                                     **coursedir)
     if not out["success"]:  # the log's end, then the exception (its frames are nbgrader's, not the cause)
         lines = (out.get("log") or "").strip().splitlines() + (out.get("error") or "").strip().splitlines()[-1:]
@@ -50,49 +49,20 @@ def convert(converter: str, root: Path, **coursedir) -> None:
         raise CourseError(f"nbgrader {converter} {coursedir} failed:\n{tail}")
 
 
-def read_notebook(path: Path) -> dict:
-    """The notebook's JSON (an nbformat 3 notebook upgraded to 4, as Jupyter opens it); CourseError naming the
-    file when it is not a notebook."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            nb = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise CourseError(f"{path} is not a valid notebook (not JSON: {e}); "
-                          f"restore it from git or from the student's original upload") from None
-    if isinstance(nb, dict) and "cells" not in nb and nb.get("nbformat") in (2, 3) and "worksheets" in nb:
-        return upgrade(nb, path)
-    if not isinstance(nb, dict) or "cells" not in nb:
-        raise CourseError(f"{path} is JSON but not a Jupyter notebook (no 'cells')")
-    return nb
-
-
-def upgrade(nb: dict, path: Path) -> dict:
-    """An nbformat 2 or 3 notebook (``worksheets``) as nbformat 4, converted by nbformat as Jupyter does; the
-    cells get ids from their position, so that grading it again gives the same notebook."""
-    import nbformat
-    try:
-        new = nbformat.reads(json.dumps(nb), as_version=4)
-    except Exception as e:  # nbformat's reader raises several kinds for a damaged old notebook
-        raise CourseError(f"{path} is an nbformat {nb.get('nbformat')} notebook that nbformat cannot upgrade ({e}); "
-                          f"open it in Jupyter, save it, and hand it in again") from None
-    for i, cell in enumerate(new.cells):
-        cell["id"] = f"cell-{i}"
-    return json.loads(nbformat.writes(new))
-
-
-def release(names: list[str] = (), root: Path = ROOT) -> list[str]:
+def release(course: Course, names: list[str] = ()) -> list[str]:
     """Regenerate ``notebooks/<name>/`` from ``solutions/<name>/``, and ``notebooks-zh/<name>/`` where the assignment
     has a Chinese catalog (:mod:`grader.translate`); return the assignments done."""
-    done = pick(list(names), root)
+    root = course.root
+    done = course.pick(names)
     for name in done:
-        for nb in sorted((root / "solutions" / name).glob("*.ipynb")):
+        for nb in sorted((course.solutions / name).glob("*.ipynb")):
             read_notebook(nb)
             write_points(nb, name)
-        convert("GenerateAssignment", root, assignment_id=name)
+        convert("GenerateAssignment", course, assignment_id=name)
         if translate.catalog_path(root, name).exists():
-            translate.release(root, [name])
+            translate.release(course, [name])
     if (root / "grader" / "runtime").is_dir():  # the course's own checkout (not a scratch copy of its notebooks)
-        (root / "grader" / "runtime" / RELEASE_FILE).write_text(release_digests_json(root))
+        (root / "grader" / "runtime" / RELEASE_FILE).write_text(release_digests_json(course))
     return done
 
 
@@ -113,50 +83,41 @@ def write_points(path: Path, assignment: str) -> list[str]:
     return changed
 
 
-def release_digests_json(root: Path = ROOT) -> str:
+def release_digests_json(course: Course) -> str:
     """``grader/runtime/release_cells.json``: what the learner's subset check knows of every release."""
     from .trusted.scan import release_sources
-    data = {p.name: release_digests(release_sources(root, p.name)) for p in sorted((root / "notebooks").iterdir())
+    data = {p.name: release_digests(release_sources(course.root, p.name)) for p in sorted((course.root / "notebooks").iterdir())
             if p.is_dir() and any(p.glob("*.ipynb"))}
     return json.dumps(data, indent=0, sort_keys=True) + "\n"
 
 
-def _register(name: str, root: Path) -> None:
+def register(course: Course, name: str) -> None:
     """Store the assignment's cells (hidden tests included) in the gradebook without touching notebooks/."""
-    convert("GenerateAssignment", root, assignment_id=name, release_directory=".nbgrader/release")
+    convert("GenerateAssignment", course, assignment_id=name, release_directory=".nbgrader/release")
 
 
-def submissions(name: str, root: Path) -> dict[str, list[Path]]:
-    """Student id -> that student's notebooks for assignment ``name``."""
-    found = {}
-    for student in sorted(p for p in (root / "submitted").iterdir() if p.is_dir()):
-        nbs = sorted((student / name).glob("*.ipynb"))
-        if nbs:
-            found[student.name] = nbs
-    return found
-
-
-def _job(name: str, student: str, nbs: list[Path], root: Path, **options) -> Job:
+def job_for(course: Course, name: str, student: str, nbs: list[Path], **options) -> Job:
     """The job for one submission: its notebooks (and nbgrader's timestamp.txt), the release, the gradebook."""
     folder = nbs[0].parent
     files = {p.name: p.read_bytes() for p in [*nbs, folder / "timestamp.txt"] if p.is_file()}
     for p in nbs:  # an nbformat 3 notebook is graded as Jupyter would open it (submitted/ keeps the original)
         if b'"worksheets"' in files[p.name] and "cells" not in json.loads(files[p.name]):
             files[p.name] = (json.dumps(read_notebook(p), indent=1, ensure_ascii=False) + "\n").encode()
-    release = {edition: {p.name: p.read_bytes() for p in sorted((root / edition / name).glob("*.ipynb"))}
+    release = {edition: {p.name: p.read_bytes() for p in sorted((course.root / edition / name).glob("*.ipynb"))}
                for edition in RELEASES}
     from .trusted.secret import course_secret
-    return Job(name, student, files, release, db_url(root), fingerprint=fingerprint(),
-               salt=str(course_secret(root)), **options)
+    return Job(name, student, files, release, course.db_url, fingerprint=fingerprint(),
+               salt=str(course_secret(course.root)), **options)
 
 
-def _store(result: Result, root: Path) -> None:
+def store(course: Course, result: Result) -> None:
     """Write one job's result into the course: autograded/ and the result record, or clear a stale one."""
-    folder = root / "autograded" / result.student / result.assignment
+    root = course.root
+    folder = course.autograded / result.student / result.assignment
     shutil.rmtree(folder, ignore_errors=True)
     records.path(results_dir(root), result.assignment, result.student).unlink(missing_ok=True)
     if not result.graded:
-        shutil.rmtree(root / "feedback" / result.student / result.assignment, ignore_errors=True)
+        shutil.rmtree(course.feedback / result.student / result.assignment, ignore_errors=True)
         return
     folder.mkdir(parents=True)
     for name, data in result.files.items():
@@ -165,7 +126,7 @@ def _store(result: Result, root: Path) -> None:
     # student's code could write: timestamp.txt (the hand-in time) and submission_secret.txt (nbgrader's
     # exchange wrote it at submit time; release_feedback names each feedback page after it).
     for name in ("timestamp.txt", "submission_secret.txt"):
-        trusted = root / "submitted" / result.student / result.assignment / name
+        trusted = course.submitted / result.student / result.assignment / name
         if trusted.is_file():
             shutil.copyfile(trusted, folder / name)
         else:
@@ -177,10 +138,10 @@ _held: dict[tuple[Path, int], int] = {}  # (course, thread) -> depth: autograde 
 
 
 @contextlib.contextmanager
-def course_lock(root: Path, out=print):
+def course_lock(course: Course, out=print):
     """One grading run (autograde, regrade) per course at a time: ``.nbgrader/grading.lock``, held with flock
     (the kernel releases it when the holder dies, even by SIGKILL). A second run says so and waits."""
-    key = (Path(root).resolve(), threading.get_ident())
+    key = (course.root, threading.get_ident())
     if key in _held:
         _held[key] += 1
         try:
@@ -189,7 +150,7 @@ def course_lock(root: Path, out=print):
             _held[key] -= 1
         return
     if not key[0].is_dir():
-        raise CourseError(f"no course at {root}: the folder does not exist")
+        raise CourseError(f"no course at {course.root}: the folder does not exist")
     path = key[0] / ".nbgrader" / "grading.lock"
     path.parent.mkdir(exist_ok=True)
     with open(path, "a+", encoding="utf-8") as f:
@@ -287,12 +248,12 @@ def one_run_at_a_time(fn):
     def run(*args, **kwargs):
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
-        root, out = Path(bound.arguments["root"]), bound.arguments["out"]
-        with course_lock(root, out):
+        course, out = bound.arguments["course"], bound.arguments["out"]
+        with course_lock(course, out):
             try:
-                report.check_writable(root)
+                report.check_writable(course)
             except OSError as e:
-                raise CourseError(f"cannot write the reports in {root / 'reports'} ({e}): make it writable "
+                raise CourseError(f"cannot write the reports in {course.reports} ({e}): make it writable "
                                   f"(`chmod u+w`, or remove what is in the way) and run again; nothing was graded") from None
             if bound.arguments.get("runner") is None:
                 bound.arguments["runner"] = cluster.Dask()
@@ -306,15 +267,15 @@ class Interrupted(Exception):
 
 
 @one_run_at_a_time
-def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_from: Path | None = None,
+def autograde(course: Course, names: list[str] = (), out=print, submissions_from: Path | None = None,
               runner=None, sandboxed: bool = True, time_limit: float = 900,
               cell_timeout: float | None = None, students: list[str] | None = None,
               after_result=None, on_stored=None, write_feedback: bool = True) -> list[Result]:
     """Grade every ``submitted/<student>/<assignment>/`` on Dask workers; write feedback/ and reports/.
 
     ``submissions_from``: a folder of zips or student folders to file under submitted/ first.
-    ``runner``: where the jobs run (:mod:`grader.cluster`; default ``cluster.Dask()``: the cluster at
-    $DASK_SCHEDULER, else an embedded one with a worker per core). ``time_limit``: seconds one notebook may
+    ``runner``: where the jobs run (:mod:`grader.cluster`; default ``cluster.Dask()``: an embedded cluster with
+    a worker per core). ``time_limit``: seconds one notebook may
     run in all; ``cell_timeout``: seconds per cell (default: the config's); ``students``: grade only
     these. ``after_result(result)`` runs as each result is stored; by default it keeps the manual grades
     given before (:func:`grader.manual.keep_one`: nbgrader marks them "needs manual grade" again; the mark
@@ -327,18 +288,18 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     if submissions_from is not None:
         if not submissions_from.is_dir():
             raise CourseError(f"{submissions_from} is not a folder: pass a folder of zip files or of student folders")
-        catalogue = {nb.name: a for a in assignments(root) for nb in (root / "solutions" / a).glob("*.ipynb")}
+        catalogue = {nb.name: a for a in course.assignments() for nb in (course.solutions / a).glob("*.ipynb")}
         try:
-            taken = intake.take_in(submissions_from, root, catalogue)
+            taken = intake.take_in(submissions_from, course.root, catalogue)
         except ValueError as e:  # a submissions_map.csv that cannot be used
             raise CourseError(str(e)) from None
         problems += taken.problems
         out(f"filed {len(taken.filed)} notebooks from {submissions_from} under submitted/")
-    if not (root / "submitted").is_dir():
-        raise CourseError(f"no submitted/ folder in {root}: put each student's notebooks under "
+    if not course.submitted.is_dir():
+        raise CourseError(f"no submitted/ folder in {course.root}: put each student's notebooks under "
                           f"submitted/<student>/<assignment>/, e.g. submitted/alice/01_sampling/01_sampling.ipynb, "
                           f"or pass SUBMISSIONS=<folder of zips>")
-    if runner.remote and db_url(root).startswith("sqlite"):
+    if runner.remote and not course.shared_gradebook:
         raise CourseError(f"grading on the cluster at {runner.address} needs a gradebook every worker can reach: set "
                           f"GRADEBOOK_URL=postgresql://user:password@host/db (see docs/scaling.md)")
     if sandboxed and not runner.remote:
@@ -350,8 +311,8 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     todo: list[Job] = []
     done: list[Result] = []
     options = {"sandboxed": sandboxed, "time_limit": time_limit, "cell_timeout": cell_timeout}
-    for name in pick(list(names), root):
-        for student, nbs in submissions(name, root).items():
+    for name in course.pick(names):
+        for student, nbs in course.submissions(name).items():
             if students and student not in students:
                 continue
             try:
@@ -361,18 +322,18 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
                 done.append(Result(name, student, reason=f"invalid notebook: {e}; hand in a new one, or take it out of "
                                                          f"grading: {report.WITHDRAW.format(student=student, assignment=name)}"))
                 continue
-            todo.append(_job(name, student, nbs, root, **options))
+            todo.append(job_for(course, name, student, nbs, **options))
     if todo and after_result is None:
-        before = manual.durable_snapshot(root, sorted({j.assignment for j in todo}))
+        before = manual.durable_snapshot(course, sorted({j.assignment for j in todo}))
 
         def after_result(r):
-            return manual.keep_one(root, before, r)
+            return manual.keep_one(course, before, r)
 
     for name in sorted({j.assignment for j in todo}):
-        _register(name, root)
+        register(course, name)
     if todo:
         from nbgrader.api import Gradebook
-        with Gradebook(db_url(root)) as gb:  # here, once: parallel jobs would race to create the same student
+        with Gradebook(course.db_url) as gb:  # here, once: parallel jobs would race to create the same student
             for student in sorted({j.student for j in todo}):
                 gb.update_or_create_student(student)
         with runner:
@@ -380,7 +341,7 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             start = time.perf_counter()
             stored: list[Result] = []
             try:
-                graded = runner.run(todo, on_result=lambda r: (_store(r, root), after_result and after_result(r),
+                graded = runner.run(todo, on_result=lambda r: (store(course, r), after_result and after_result(r),
                                                                         stored.append(r), on_stored and on_stored(r)))
             except KeyboardInterrupt:
                 import logging
@@ -392,12 +353,12 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
             done += graded
     done.sort(key=lambda j: (j.assignment, j.student))
     if write_feedback:
-        problems += feedback(root, done)
-    if todo or (done and has_gradebook(root)):
-        export(root, root / "reports" / "nbgrader_grades.csv")
+        problems += feedback(course, done)
+    if todo or (done and course.has_gradebook()):
+        export(course, course.reports / "nbgrader_grades.csv")
     if done:  # the whole course, as the gradebook holds it, with this run's rows marked
-        report.write(root, done, problems, db_url(root))
-        summarize(root, done, out)
+        report.write(course, done, problems)
+        summarize(course, done, out)
     for p in problems + [f"{j.student}/{j.assignment}: NOT GRADED: {j.reason}" for j in done if not j.graded]:
         out(p)
     if any(not j.graded for j in done):
@@ -406,10 +367,11 @@ def autograde(names: list[str] = (), root: Path = ROOT, out=print, submissions_f
     return done
 
 
-def hand_back(root: Path) -> list[Path]:
+def hand_back(course: Course) -> list[Path]:
     """After a command run as root (``sudo make autograde`` on a class hub) on a course that another user owns: give
     the files it made back to that owner, so that the owner's formgrader can still write the gradebook and the
     reports. Returns what changed hands (nothing when not root, or when root owns the course)."""
+    root = course.root
     if os.geteuid() != 0 or not root.is_dir():
         return []
     owner = root.stat()
@@ -426,22 +388,22 @@ def hand_back(root: Path) -> list[Path]:
     return changed
 
 
-def feedback(root: Path, done: list[Result]) -> list[str]:
+def feedback(course: Course, done: list[Result]) -> list[str]:
     """Write feedback/ for the graded submissions in ``done``: one nbgrader run per assignment, and where that
     fails, one per student, so that one student's failure costs that student's pages only. Returns a line for
     each student whose feedback could not be generated, and why."""
     problems = []
     for name in sorted({j.assignment for j in done if j.graded}):
         graded = sorted({j.student for j in done if j.graded and j.assignment == name})
-        others = sorted(p.parent.name for p in (root / "autograded").glob(f"*/{name}") if p.parent.name not in graded)
+        others = sorted(p.parent.name for p in course.autograded.glob(f"*/{name}") if p.parent.name not in graded)
         try:
-            convert("GenerateFeedback", root, assignment_id=name, student_id_exclude=",".join(others))
+            convert("GenerateFeedback", course, assignment_id=name, student_id_exclude=",".join(others))
             continue
         except CourseError:
             pass
         for student in graded:
             try:
-                convert("GenerateFeedback", root, assignment_id=name, student_id=student)
+                convert("GenerateFeedback", course, assignment_id=name, student_id=student)
             except CourseError as e:
                 problems.append(f"{student}/{name}: feedback for {student} could not be generated: {_cause(str(e))}")
     return problems
@@ -454,8 +416,8 @@ def _cause(log: str) -> str:
     return (causes or lines or ["no log"])[-1][:300]
 
 
-def export(root: Path, to: Path, plugin_class=None, **traits):
-    """Run an nbgrader export plugin on the gradebook of the course at ``root``, writing ``to``; return the
+def export(course: Course, to: Path, plugin_class=None, **traits):
+    """Run an nbgrader export plugin on the gradebook of ``course``, writing ``to``; return the
     plugin. Default: nbgrader's CSV export (one row per student and assignment); the LMS exports are
     :mod:`grader.export`'s, with ``traits`` such as ``assignment``."""
     from nbgrader.api import Gradebook
@@ -465,17 +427,17 @@ def export(root: Path, to: Path, plugin_class=None, **traits):
     plugin = (plugin_class or CsvExportPlugin)(config=jobs_module.base_config(), **traits)
     plugin.to = str(to)
     if plugin.has_trait("root"):  # the course's own plugins read result records and the mapping there
-        plugin.root = str(root)
-    with Gradebook(db_url(root)) as gb:
+        plugin.root = str(course.root)
+    with Gradebook(course.db_url) as gb:
         plugin.export(gb)
     return plugin
 
 
-def summarize(root: Path, jobs: list[Result], out=print) -> None:
+def summarize(course: Course, jobs: list[Result], out=print) -> None:
     if not jobs:
         return
-    scores = {(r["student_id"], r["assignment"]): r for r in grades(root)}
-    handed = intake.handed_in(root)
+    scores = {(r["student_id"], r["assignment"]): r for r in course.grades()}
+    handed = intake.handed_in(course.root)
     names = {(j.student, j.assignment): report.who(j.student, handed, j.assignment) for j in jobs}
     width = max(len("student (handed in as)"), *(len(n) for n in names.values()))
     out(f"{'student (handed in as)'.ljust(width)}  {'assignment':<24}  score")
@@ -485,5 +447,5 @@ def summarize(root: Path, jobs: list[Result], out=print) -> None:
         if j.graded and " to grade by hand" in r.get("written", ""):
             result += f"  (written answers: {r['written']})"
         out(f"{names[j.student, j.assignment].ljust(width)}  {j.assignment:<24}  {result}")
-    out(f"grades: {root / 'reports' / 'grades.csv'}   class report: {root / 'reports' / 'class_report.md'}   "
-        f"feedback: {root / 'feedback'}/<student>/<assignment>/")
+    out(f"grades: {course.reports / 'grades.csv'}   class report: {course.reports / 'class_report.md'}   "
+        f"feedback: {course.feedback}/<student>/<assignment>/")

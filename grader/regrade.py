@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import intake, late, pipeline, report
+from .course import Course, CourseError
 from .jobs import Result
 from .manual import EPS, Graded, Kept, durable_snapshot, fmt_points, keep_one, same_points, snapshot
-from .pipeline import ROOT, CourseError
 
 
 @dataclass
@@ -230,13 +230,13 @@ def _md(text: str) -> str:
     return str(text).replace("|", "/").replace("\n", " ")
 
 
-def write_report(root: Path, rg: Regrade) -> Path:
+def write_report(course: Course, rg: Regrade) -> Path:
     """``reports/regrade.md``: the counts, a table of changed grades per assignment, the manual grades kept."""
     lines = ["# Regrade", "", f"{time.strftime('%Y-%m-%d %H:%M %Z')}; assignments: {', '.join(rg.assignments)}.", "",
              summary(rg) + ".", "",
              "A score is the gradebook's: a manual score where there is one, else the automatic one, plus extra "
              "credit; `2/3` is 2 of 3 points, `—` not graded. Only grades that changed are listed."]
-    handed = intake.handed_in(root)  # each student shown with the file they handed in
+    handed = intake.handed_in(course.root)  # each student shown with the file they handed in
     for name in rg.assignments:
         rows = [r for r in rg.rows if r.assignment == name]
         lines += ["", f"## {name}", ""]
@@ -268,7 +268,7 @@ def write_report(root: Path, rg: Regrade) -> Path:
     if rg.skipped:
         lines += ["", "## Not graded again", "", "Graded before, but no notebook under `submitted/` now; their grades "
                   "are as they were.", ""] + [f"- {s}" for s in rg.skipped]
-    path = root / "reports" / "regrade.md"
+    path = course.reports / "regrade.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -277,30 +277,30 @@ def write_report(root: Path, rg: Regrade) -> Path:
 # -- the command ----------------------------------------------------------------------------------------
 
 
-def regrade(names: list[str] = (), root: Path = ROOT, out=print, **options) -> Regrade:
+def regrade(course: Course, names: list[str] = (), out=print, **options) -> Regrade:
     """Grade again every submission of ``names`` (all assignments when empty) that was graded before;
     ``options`` are :func:`grader.pipeline.autograde`'s (runner, sandboxed, time_limit, cell_timeout). Prints the
     changed grades, writes ``reports/regrade.md`` and returns the comparison."""
-    with pipeline.course_lock(root, out):  # the snapshot, the grading and the comparison: no other run in between
-        return _regrade(names, root, out, **options)
+    with pipeline.course_lock(course, out):  # the snapshot, the grading and the comparison: no other run in between
+        return _regrade(course, names, out, **options)
 
 
-def _regrade(names: list[str], root: Path, out, **options) -> Regrade:
-    names = pipeline.pick(list(names), root)
-    before = durable_snapshot(root, names)
+def _regrade(course: Course, names: list[str], out, **options) -> Regrade:
+    names = course.pick(names)
+    before = durable_snapshot(course, names)
     if not before:
         raise CourseError(f"nothing to regrade: no submission of {', '.join(names)} has been graded yet "
                           f"(run `make autograde` first)")
     names = sorted({a for a, _ in before})
-    present = {k for k in before if any((root / "submitted" / k[1] / k[0]).glob("*.ipynb"))}
+    present = {k for k in before if any((course.submitted / k[1] / k[0]).glob("*.ipynb"))}
     skipped = sorted(f"{s}/{a}" for a, s in set(before) - present)
     if not present:
         raise CourseError(f"nothing to regrade: none of the {len(before)} submissions graded before has a notebook "
-                          f"under {root / 'submitted'} now")
+                          f"under {course.submitted} now")
     kept: list[Kept] = []
     try:
-        results = pipeline.autograde(names, root, out=out, students=sorted({s for _, s in present}),
-                                     after_result=lambda r: kept.extend(keep_one(root, before, r)), **options)
+        results = pipeline.autograde(course, names, out=out, students=sorted({s for _, s in present}),
+                                     after_result=lambda r: kept.extend(keep_one(course, before, r)), **options)
     except CourseError as e:
         if "Cannot add or remove cells" in str(e) or "Cannot modify existing assignment" in str(e):
             raise CourseError(
@@ -310,10 +310,10 @@ def _regrade(names: list[str], root: Path, out, **options) -> Regrade:
                 f"(`nbgrader db assignment remove NAME --force --NbGrader.config_file=grader/nbgrader_config`), which "
                 f"deletes its grades, manual ones included: reports/regrade.md of the last regrade lists them") from None
         raise
-    after = snapshot(root, names)
+    after = snapshot(course, names)
     rows, unchanged = diff(before, after, results)
     rg = Regrade(names, rows, unchanged, kept, results, skipped, point_mismatches(after))
-    path = write_report(root, rg)
+    path = write_report(course, rg)
     out("")
     out("regrade: " + summary(rg))
     if rows:

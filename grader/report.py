@@ -7,7 +7,7 @@ whether this run graded it), ``class_report.md`` and ``class_report.png`` (share
 passing each exercise). Per-exercise results come from the trusted result records
 (:mod:`grader.trusted.results`), never from what a student's notebook shows.
 
-The reports are always of the whole course (:func:`course`): every submission the gradebook, the
+The reports are always of the whole course (:func:`every_submission`): every submission the gradebook, the
 result records or ``submitted/`` hold, whichever assignments this run graded; the rows this run
 graded (or tried) are marked.
 """
@@ -17,27 +17,27 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from .course import assignments, grades, has_gradebook
+from .course import Course
 from .jobs import Result
 from .trusted import results as records
 
 WITHDRAW = "make withdraw STUDENT={student} ASSIGNMENT={assignment}"
 
 
-def course(root: Path, done, db_url: str, before: list[dict]) -> list[Result]:
+def every_submission(course: Course, done, before: list[dict]) -> list[Result]:
     """Every submission of the course, in (assignment, student) order: this run's results ``done``, and for
     every other one that the gradebook, the result records or ``submitted/`` hold, graded (it has a result
     record) or not graded with the reason ``before`` (the last ``grades.csv``'s rows) gave."""
 
     out = {(r.assignment, r.student): r for r in done}
     keys = set(out)
-    folder = records.results_dir(root)
+    folder = records.results_dir(course.root)
     keys |= {(p.parent.name, p.stem) for p in folder.glob("*/*.json")}
-    known = set(assignments(root))  # a folder under submitted/ that is no assignment is not a submission
-    keys |= {(p.parent.name, p.parent.parent.name) for p in (root / "submitted").glob("*/*/*.ipynb")
+    known = set(course.assignments())  # a folder under submitted/ that is no assignment is not a submission
+    keys |= {(p.parent.name, p.parent.parent.name) for p in course.submitted.glob("*/*/*.ipynb")
              if p.parent.name in known}
-    if has_gradebook(root):
-        keys |= gradebook_submissions(db_url)
+    if course.has_gradebook():
+        keys |= gradebook_submissions(course.db_url)
     said = {(r.get("assignment"), r.get("student_id")): r.get("status", "") for r in before}
     for a, s in keys - set(out):
         if records.path(folder, a, s).exists():
@@ -65,13 +65,13 @@ def who(student: str, handed: dict, assignment: str | None = None) -> str:
     return f"{student} ({', '.join(names)})" if names else student
 
 
-def check_writable(root: Path) -> None:
+def check_writable(course: Course) -> None:
     """Raise OSError (with the path) unless the reports can be written: ``reports/`` is a folder this user can
     write in and none of the report files is read-only. Run before grading starts."""
     import os
     import tempfile
 
-    folder = root / "reports"
+    folder = course.reports
     folder.mkdir(exist_ok=True)
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} is not a folder")
@@ -91,9 +91,9 @@ def headline(message: str) -> str:
     return (lines[0] if lines else message)[:160]
 
 
-def read_records(root: Path, jobs) -> dict:
+def read_records(course: Course, jobs) -> dict:
     """(assignment, student) -> the result record of every graded job."""
-    folder = records.results_dir(root)
+    folder = records.results_dir(course.root)
     found = {(j.assignment, j.student): records.read(folder, j.assignment, j.student) for j in jobs if j.graded}
     return {k: v for k, v in found.items() if v}
 
@@ -148,21 +148,21 @@ def written_cell(w: dict | None) -> str:
     return f"{w['to_grade']} of {w['cells']} to grade by hand" if w["to_grade"] else f"{w['given']:g}/{w['points']:g}"
 
 
-def exported_rows(root: Path) -> dict[tuple[str, str], dict]:
+def exported_rows(course: Course) -> dict[tuple[str, str], dict]:
     """(student, assignment) -> nbgrader's CSV export row (score, max_score) of ``reports/nbgrader_grades.csv``."""
-    exported = root / "reports" / "nbgrader_grades.csv"
+    exported = course.reports / "nbgrader_grades.csv"
     if not exported.exists():
         return {}
     with open(exported, newline="", encoding="utf-8") as f:
         return {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
 
 
-def write_grades(root: Path, jobs, recs: dict, written: dict, now: set | None = None, handed: dict | None = None) -> None:
+def write_grades(course: Course, jobs, recs: dict, written: dict, now: set | None = None, handed: dict | None = None) -> None:
     """``reports/grades.csv``: one row per submission of ``jobs``; ``now``: the (assignment, student) this run
     graded or tried (column ``this_run``); ``handed``: (student, assignment) -> the file handed in."""
-    rows = exported_rows(root)
+    rows = exported_rows(course)
     now, handed = now or set(), handed or {}
-    with open(root / "reports" / "grades.csv", "w", newline="", encoding="utf-8") as f:
+    with open(course.reports / "grades.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["assignment", "student_id", "status", "score", "max_score", "groups", "written", "integrity_flags",
                     "handed_in_as", "this_run"])
@@ -179,18 +179,18 @@ def write_grades(root: Path, jobs, recs: dict, written: dict, now: set | None = 
                             *tail])
 
 
-def write(root: Path, done, problems: list[str], db_url: str) -> None:
+def write(course: Course, done, problems: list[str]) -> None:
     """The reports of the whole course (:func:`course`), this run's results ``done`` marked in them."""
     from . import intake
 
-    out = root / "reports"
+    out = course.reports
     out.mkdir(exist_ok=True)
-    jobs = course(root, done, db_url, grades(root))
+    jobs = every_submission(course, done, course.grades())
     now = {(j.assignment, j.student) for j in done}
-    handed = intake.handed_in(root)
-    recs = read_records(root, jobs)
-    written = written_answers(db_url, jobs) if has_gradebook(root) else {}
-    write_grades(root, jobs, recs, written, now, handed)
+    handed = intake.handed_in(course.root)
+    recs = read_records(course, jobs)
+    written = written_answers(course.db_url, jobs) if course.has_gradebook() else {}
+    write_grades(course, jobs, recs, written, now, handed)
     results = exercise_results(jobs, recs)
     this_run = sorted({a for a, _ in now})
     lines = ["# Class report", "",
@@ -237,7 +237,7 @@ def write(root: Path, done, problems: list[str], db_url: str) -> None:
     lines += ["", "## Students", "", "Each student's id, the file they handed in (ids are the file names; "
               "docs/grades-and-feedback.md, \"Who is who\") and their score per assignment (`—`: not graded; "
               "*: graded or tried in this run).", ""]
-    lines += students_table(jobs, now, handed, exported_rows(root))
+    lines += students_table(jobs, now, handed, exported_rows(course))
     if problems:
         lines += ["", "## Problems with hand-ins", ""] + [f"- {p}" for p in problems]
     lines += ["", "![share of students passing each exercise](class_report.png)", ""]

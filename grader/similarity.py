@@ -48,7 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .pipeline import ROOT, CourseError, pick, read_notebook, submissions
+from .course import Course, CourseError, read_notebook
 from .runtime.cells import is_solution_cell, nbgrader_of, source_of
 
 K = 25  # characters of normalised code in one fingerprint: shorter shared runs are noise
@@ -112,11 +112,11 @@ def solution_cells(nb: dict) -> dict[str, str]:
     return cells
 
 
-def starter_cells(name: str, root: Path) -> dict[str, str]:
+def starter_cells(course: Course, name: str) -> dict[str, str]:
     """grade_id -> the release's solution cell (the starter code) of assignment ``name``."""
-    nbs = sorted((root / "notebooks" / name).glob("*.ipynb"))
+    nbs = sorted((course.notebooks / name).glob("*.ipynb"))
     if not nbs:
-        raise CourseError(f"no release notebook in {root / 'notebooks' / name}: run `make release ASSIGNMENT={name}` "
+        raise CourseError(f"no release notebook in {course.notebooks / name}: run `make release ASSIGNMENT={name}` "
                           f"first, the starter code comes from it")
     cells: dict[str, str] = {}
     for nb in nbs:
@@ -205,13 +205,13 @@ def compare_class(assignment: str, exercise: str, cells: dict[str, str], starter
     return Exercise(assignment, exercise, [c.student for c in keep], unattempted, short, scores, pairs)
 
 
-def collect(name: str, root: Path) -> tuple[dict[str, str], dict[str, dict[str, str]], list[str]]:
+def collect(course: Course, name: str) -> tuple[dict[str, str], dict[str, dict[str, str]], list[str]]:
     """For assignment ``name``: the starter cells, grade_id -> {student: source}, and the problems
     (notebooks that could not be read, solution cells missing)."""
-    starter = starter_cells(name, root)
+    starter = starter_cells(course, name)
     by_exercise: dict[str, dict[str, str]] = {g: {} for g in starter}
     problems = []
-    found = submissions(name, root) if (root / "submitted").is_dir() else {}
+    found = course.submissions(name)
     for student, nbs in found.items():
         cells: dict[str, str] = {}
         try:
@@ -225,7 +225,7 @@ def collect(name: str, root: Path) -> tuple[dict[str, str], dict[str, dict[str, 
     return starter, by_exercise, problems
 
 
-def run(names: list[str] = (), root: Path = ROOT, threshold: float = THRESHOLD, progress: bool = True,
+def run(course: Course, names: list[str] = (), threshold: float = THRESHOLD, progress: bool = True,
         out=print) -> tuple[list[Exercise], Path]:
     """Compare the submissions of ``names`` (default: every assignment), write ``reports/similarity.md``,
     print how many pairs each exercise has; return the exercises and the report's path."""
@@ -235,11 +235,11 @@ def run(names: list[str] = (), root: Path = ROOT, threshold: float = THRESHOLD, 
         raise CourseError(f"threshold {threshold} is not a score: scores run from 0 (nothing shared) to 1 (all of "
                           f"one cell's code is in the other); the default is {THRESHOLD}")
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # copydetect imports pyplot
-    if not (root / "submitted").is_dir():
-        raise CourseError(f"no submitted/ folder in {root}: submissions live in submitted/<student>/<assignment>/")
+    if not course.submitted.is_dir():
+        raise CourseError(f"no submitted/ folder in {course.root}: submissions live in submitted/<student>/<assignment>/")
     work, problems = [], []
-    for name in pick(list(names), root):
-        starter, by_exercise, found_problems = collect(name, root)
+    for name in course.pick(names):
+        starter, by_exercise, found_problems = collect(course, name)
         problems += found_problems
         work += [(name, grade_id, cells, starter[grade_id]) for grade_id, cells in by_exercise.items()]
     total = sum(len(cells) * (len(cells) - 1) // 2 for *_, cells, _ in work)
@@ -247,7 +247,7 @@ def run(names: list[str] = (), root: Path = ROOT, threshold: float = THRESHOLD, 
     with tqdm(total=total, desc="comparing", unit="pair", disable=not (progress and total > 5000)) as bar:
         for name, grade_id, cells, starter in work:
             results.append(compare_class(name, grade_id, cells, starter, threshold, bar.update))
-    path = root / "reports" / "similarity.md"
+    path = course.reports / "similarity.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(report(results, threshold, problems), encoding="utf-8")
     for ex in results:

@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 
 from . import ROOT
-from .course import CourseError, pick
+from .course import Course, CourseError
 
 WAS = "translated from this English (remove this comment and the fuzzy flag once the translation is checked):"
 LANGUAGES = {"zh": "zh-CN"}  # catalog suffix -> the language the notebooks' metadata names
@@ -228,13 +228,13 @@ def named_forms(root: Path, assignment: str, lang: str = "zh") -> dict[tuple[str
             if m.id and m.context and m.context.startswith(NAMED) and m.string.strip() and "fuzzy" not in m.flags}
 
 
-def update(root: Path = ROOT, names: list[str] = (), lang: str = "zh") -> dict[str, dict[str, int]]:
+def update(course: Course, names: list[str] = (), lang: str = "zh") -> dict[str, dict[str, int]]:
     """Bring each catalog up to the source notebook: new cells, comments and labels get an empty entry, changed ones
     a fuzzy one (the translation kept for the translator to fix; a code entry takes the translation of the entry of
     the same cell it replaces), removed ones' entries go. Returns counts per assignment."""
     from babel.messages.catalog import Catalog
-    counts = {}
-    for a in pick(list(names), root):
+    counts, root = {}, course.root
+    for a in course.pick(names):
         path = catalog_path(root, a, lang)
         old = read(path)
         before = {(m.context, m.id): m for m in old if m.id} if old is not None else {}
@@ -273,12 +273,12 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def problems(root: Path = ROOT, names: list[str] = (), lang: str = "zh") -> list[str]:
+def problems(course: Course, names: list[str] = (), lang: str = "zh") -> list[str]:
     """One line per cell (or comment or label of a code cell) whose translation is missing, empty, fuzzy, out of
     date, loses a code span or a formula of the English, or cannot go in the code; [] when the edition is
     complete."""
-    out = []
-    for a in pick(list(names), root):
+    out, root = [], course.root
+    for a in course.pick(names):
         path = catalog_path(root, a, lang)
         catalog = read(path)
         if catalog is None:
@@ -323,12 +323,12 @@ def translated_code(source: str, entries: dict) -> str:
     return source
 
 
-def release(root: Path = ROOT, names: list[str] = (), lang: str = "zh") -> list[str]:
+def release(course: Course, names: list[str] = (), lang: str = "zh") -> list[str]:
     """Write ``notebooks-<lang>/<a>/`` from the English release ``notebooks/<a>/`` and the catalogs. A cell, comment
     or label without a current translation stays English (tests/course/test_translation.py fails on it). Returns the
     assignments written."""
-    written = []
-    for a in pick(list(names), root):
+    written, root = [], course.root
+    for a in course.pick(names):
         src = root / "notebooks" / a
         if not src.is_dir():
             raise CourseError(f"no release in {src}: run `make release`")
@@ -394,19 +394,19 @@ INLINE = re.compile(r"“[^”]*”|「[^」]*」|\"[^\"\n]*\"")
 QUOTED = re.compile(f"{CODE.pattern}|{INLINE.pattern}", re.S | re.M)
 
 
-def term_slips(root: Path = ROOT, names: list[str] = (), lang: str = "zh") -> list[str]:
+def term_slips(course: Course, names: list[str] = (), lang: str = "zh") -> list[str]:
     """One line per use of a source article's term where the glossary's course term differs (池化 for 汇聚) that is
     neither in a quotation nor its first mention in the notebook glossed right after the course's term, as in
     汇聚层（pooling layer；来源文章称池化层）. The notebook's ``glossary`` cell (the table itself) is left out."""
-    rows = glossary(root)
-    course = {t.lower() for r in rows for t in r["course"]}
+    rows = glossary(course.root)
+    ours = {t.lower() for r in rows for t in r["course"]}
     foreign = {t.lower(): (t, r) for r in rows for t in r["articles"] if t.lower() not in {c.lower() for c in r["course"]}}
     # longest first, so that 最大池化 is max pooling's term and not pooling's, and 移动平均值 (a course term) is not 平均值
-    words = sorted(set(foreign) | course, key=len, reverse=True)
+    words = sorted(set(foreign) | ours, key=len, reverse=True)
     pattern = re.compile("|".join(map(re.escape, words)), re.I)
     out = []
-    for a in pick(list(names), root):
-        catalog = read(catalog_path(root, a, lang))
+    for a in course.pick(names):
+        catalog = read(catalog_path(course.root, a, lang))
         seen = set()
         for m in catalog if catalog is not None else []:
             cid = m.context.split("#")[0] if m.context else None

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from course import ROOT, assignments, exercises, hand_in, notebook, run_exercise, scratch_course
 from grader import pipeline
+from grader.course import Course
 from grader.runtime import progress
 from grader.trusted import results
 from students import students
@@ -50,8 +51,8 @@ def main(names: list[str]) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             root = scratch_course(Path(tmp))
             hand_in(root, "student", a, notebook(a))
-            pipeline.autograde([a], root, out=lambda *_: None)  # registers the assignment
-            t = timed(pipeline.autograde, [a], root, out=lambda *_: None)
+            pipeline.autograde(Course(root), [a], out=lambda *_: None)  # registers the assignment
+            t = timed(pipeline.autograde, Course(root), [a], out=lambda *_: None)
             record = results.read(pipeline.results_dir(root), a, "student")
             split = record["timings"]
         rest = t - split["kernel_start"] - split["cells"] - split["checks"]

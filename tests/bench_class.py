@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from course import assignments, hand_in, notebook, scratch_course
 from grader import cluster, pipeline
+from grader.course import Course
 from grader.trusted import sandbox
 
 BEFORE = 5.1  # students/min on 2 cores, 2026-11-22 (docs/scaling.md, before Dask workers)
@@ -75,7 +76,7 @@ def grade_class(n: int, workers: int) -> dict:
                 marks["graded"] = time.perf_counter()
 
         start = time.perf_counter()
-        done = pipeline.autograde(root=root, out=out, runner=cluster.Dask(workers=workers))
+        done = pipeline.autograde(Course(root), out=out, runner=cluster.Dask(workers=workers))
         seconds = time.perf_counter() - start
         assert all(j.graded for j in done), [j for j in done if not j.graded]
         records = [json.loads(p.read_text()) for p in pipeline.results_dir(root).glob("*/*.json")]

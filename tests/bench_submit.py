@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classhub import submit
 from course import notebook, scratch_course
 from grader import hub
+from grader.course import Course
 from grader.trusted import sandbox
 
 A = "01_sampling"
@@ -44,7 +45,7 @@ def latencies(n: int, warm: bool = True) -> list[float]:
         course = scratch_course(Path(tmp) / "course")
         exchange = Path(tmp) / "exchange" / "feature-map-layers"
         students = [f"student{i:02d}" for i in range(n)]
-        grader = hub.SubmitGrader(course, exchange, Path(tmp) / "on_submit.json", out=lambda *_: None)
+        grader = hub.SubmitGrader(Course(course), exchange, Path(tmp) / "on_submit.json", out=lambda *_: None)
         answer = grader._answer
         done: list[float] = []
 

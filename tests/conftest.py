@@ -8,6 +8,7 @@ import pytest
 
 from course import assignments, exercises, hand_in, notebook, scratch_course, submission, tree_digest
 from grader import pipeline
+from grader.course import Course
 from students import stand_in_mistake, students
 
 TESTS = Path(__file__).resolve().parent
@@ -60,6 +61,6 @@ def shared_class(tmp_path_factory) -> GradedClass:
         hand_in(root, "broken", a, '{"cells": [')
     before = {part: tree_digest(root / part) for part in ("solutions", "submitted")}
     printed: list = []
-    results = pipeline.autograde(root=root, out=printed.append)
-    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in pipeline.grades(root) if r["status"] == "graded"}
+    results = pipeline.autograde(Course(root), out=printed.append)
+    grades = {(r["student_id"], r["assignment"]): float(r["score"]) for r in Course(root).grades() if r["status"] == "graded"}
     return GradedClass(root, before, results, grades, printed)

@@ -21,6 +21,7 @@ import pytest
 from browser import ROOT, browser_or_skip, chromium_page, shot
 from course import notebook
 from grader import book
+from grader.course import Course
 
 # Page -> a Chinese term it shows. 04 is the page with display math.
 PAGES = {"index.html": "池化", "01_sampling.html": "池化", "04_global_pooling.html": "步幅",
@@ -73,7 +74,7 @@ def cells(assignment: str) -> tuple[list[str], list[str]]:
 @pytest.fixture(scope="module")
 def out():
     browser_or_skip()
-    return book.ensure_built(ROOT)
+    return book.ensure_built(Course(ROOT))
 
 
 def platform_fonts(page, cdp) -> list[dict]:

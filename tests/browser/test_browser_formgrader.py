@@ -18,6 +18,7 @@ import pytest
 from browser import ROOT, Lab, Steps, browser_or_skip, chromium_page, shot
 from course import graded, notebook, scratch_course, written
 from grader import cluster, pipeline
+from grader.course import Course
 
 A = "01_sampling"
 MINE = ("Max pooling keeps the largest value of each window, so a feature that moves by one pixel inside the window "
@@ -35,7 +36,7 @@ def instructor_lab(tmp_path):
         graded(nb, grade_id).source = MINE
     (course / "submitted" / "alice" / A).mkdir(parents=True)
     nbformat.write(nb, course / "submitted" / "alice" / A / f"{A}.ipynb")
-    (job,) = pipeline.autograde([A], course, runner=cluster.Dask(workers=1), out=lambda *_: None)
+    (job,) = pipeline.autograde(Course(course), [A], runner=cluster.Dask(workers=1), out=lambda *_: None)
     assert job.graded, job.reason
     # What `make lab-instructor` reads (grader/jupyter/instructor), with the scratch course as the root.
     config = tmp_path / "course-config"
@@ -43,7 +44,7 @@ def instructor_lab(tmp_path):
     (config / "nbgrader_config.py").write_text(
         f"load_subconfig('nbgrader_config.py', path={str(ROOT / 'grader')!r})\n"
         f"c.CourseDirectory.root = {str(course)!r}\n"
-        f"c.CourseDirectory.db_url = {pipeline.db_url(course)!r}\n")
+        f"c.CourseDirectory.db_url = {Course(course).db_url!r}\n")
     server = Lab(tmp_path, mode="instructor", root=course, config=config)
     try:
         yield server, course
@@ -65,7 +66,7 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
     lab, course = instructor_lab
     answers = written(A)
     first = next(iter(answers))
-    total = pipeline.grades(course)[0]
+    total = Course(course).grades()[0]
     auto, maximum = float(total["score"]), float(total["max_score"])
     assert total["written"] == f"{len(answers)} of {len(answers)} to grade by hand", total
     started = time.monotonic()
@@ -108,7 +109,7 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
             box.press("Tab")  # formgrader saves on change
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                with Gradebook(pipeline.db_url(course)) as gb:
+                with Gradebook(Course(course).db_url) as gb:
                     if gb.find_grade(first, A, A, "alice").manual_score == answers[first]:
                         break
                 time.sleep(0.5)
@@ -121,14 +122,14 @@ def test_instructor_grades_a_written_answer_in_formgrader(instructor_lab):
             expect(page.locator("tbody tr .score").first).to_have_text(
                 f"{auto + answers[first]:g} / {maximum:g}", timeout=60_000)
             shot(page, "formgrader_05_total")
-    with Gradebook(pipeline.db_url(course)) as gb:
+    with Gradebook(Course(course).db_url) as gb:
         assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
     # Graded again (make autograde): the hand-given score stays, and no longer waits for a grader.
-    (job,) = pipeline.autograde([A], course, runner=cluster.Dask(workers=1), out=lambda *_: None)
+    (job,) = pipeline.autograde(Course(course), [A], runner=cluster.Dask(workers=1), out=lambda *_: None)
     assert job.graded, job.reason
-    with Gradebook(pipeline.db_url(course)) as gb:
+    with Gradebook(Course(course).db_url) as gb:
         grade = gb.find_grade(first, A, A, "alice")
         assert grade.manual_score == answers[first] and not grade.needs_manual_grade
         assert gb.find_submission(A, "alice").score == pytest.approx(auto + answers[first])
-    assert pipeline.grades(course)[0]["written"] == f"{len(answers) - 1} of {len(answers)} to grade by hand"
+    assert Course(course).grades()[0]["written"] == f"{len(answers) - 1} of {len(answers)} to grade by hand"
     print(f"  formgrader walkthrough: {time.monotonic() - started:.0f} s")

@@ -17,6 +17,7 @@ import pytest
 from browser import Lab, browser_or_skip, chromium_page, shot
 from course import hand_in, scratch_course, submission
 from grader import similarity
+from grader.course import Course
 from students.similarity import sources
 
 A = "01_sampling"
@@ -33,7 +34,7 @@ def lab_on_report(tmp_path):
     for student in ("original", "renamed", "reordered", "independent02", "independent06", "independent14"):
         hand_in(course, student, A, submission(A, {"pool2d": cells[student]}))
     hand_in(course, "terse", A, submission(A, {"pool2d": SHORT}))
-    similarity.run([A], course, progress=False, out=lambda line: None)
+    similarity.run(Course(course), [A], progress=False, out=lambda line: None)
     server = Lab(tmp_path / "lab", root=course)
     try:
         yield server, course

@@ -38,6 +38,7 @@ import torch
 
 from course import PRELUDE, ROOT, assignments, notebook, scratch_course
 from grader import translate
+from grader.course import Course
 from grader.exercises import assignments as specs
 from grader.exercises import spec
 from grader.runtime import engine
@@ -332,7 +333,7 @@ def test_a_chinese_exercise_text_that_drops_a_required_phrase_is_unfair(tmp_path
     assert form in entry.string
     entry.string = entry.string.replace(form, "填充太多")  # the translator shortened the requirement away
     translate.write(path, catalog)
-    translate.release(root, [a])
+    translate.release(Course(root), [a])
     assert unfair(a, ex, {"notebooks-zh": text_of(a, name, root)["notebooks-zh"]}, zh) == [
         f"{a}/{name}: the exercise's text in notebooks-zh/ does not contain {form!r}, the Chinese form of {phrase!r}, "
         f"the phrase declared to name {key!r}"]

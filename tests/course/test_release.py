@@ -6,6 +6,7 @@ import pytest
 
 from course import ROOT, assignments, notebook, tree_digest
 from grader import pipeline
+from grader.course import Course
 
 
 @pytest.fixture(scope="module")
@@ -13,7 +14,7 @@ def released(tmp_path_factory):
     root = tmp_path_factory.mktemp("course")
     shutil.copytree(ROOT / "solutions", root / "solutions")
     before = tree_digest(root / "solutions")
-    pipeline.release(root=root)
+    pipeline.release(Course(root))
     return root, before
 
 

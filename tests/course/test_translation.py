@@ -14,6 +14,7 @@ import pytest
 
 from course import ROOT, assignments, notebook, scratch_course, tree_digest
 from grader import translate
+from grader.course import Course
 
 
 def about(cell: str, lines: list[str]) -> list[str]:
@@ -37,7 +38,7 @@ def decisions(exercises: list[dict]) -> list[dict]:
 
 
 def test_every_cell_is_translated_and_keeps_the_code_spans_and_formulas():
-    left = translate.problems()
+    left = translate.problems(Course(ROOT))
     assert not left, (f"{len(left)} cells of the Chinese edition to translate or check (`make translations` lists "
                       f"them; translate in solutions/<a>/<a>.zh.po):\n" + "\n".join(left[:40]))
 
@@ -50,11 +51,11 @@ def test_a_changed_english_sentence_fails_naming_the_cell_until_its_translation_
     cell = next(c for c in nb.cells if c.cell_type == "markdown" and c.id == "title")
     cell.source = cell.source.replace("what goes around the border", "what goes around the edge")
     nbformat.write(nb, path)
-    assert about("title", translate.problems(root, [a])) == [
+    assert about("title", translate.problems(Course(root), [a])) == [
         f"{a}: cell title: its English changed since the entry was made: run `make translations`"]
-    counts = translate.update(root, [a])
+    counts = translate.update(Course(root), [a])
     assert counts[a]["changed"] == 1 and counts[a]["new"] == 0
-    (problem,) = about("title", translate.problems(root, [a]))
+    (problem,) = about("title", translate.problems(Course(root), [a]))
     assert problem.startswith(f"{a}: cell title: fuzzy")
     catalog = translate.read(translate.catalog_path(root, a))
     entry = next(m for m in catalog if m.context == "title")
@@ -62,7 +63,7 @@ def test_a_changed_english_sentence_fails_naming_the_cell_until_its_translation_
     entry.flags.discard("fuzzy")  # the translator checked it
     entry.user_comments = []
     translate.write(translate.catalog_path(root, a), catalog)
-    assert about("title", translate.problems(root, [a])) == []
+    assert about("title", translate.problems(Course(root), [a])) == []
 
 
 def test_a_new_cell_gets_an_empty_entry_and_a_lost_code_span_is_named(tmp_path):
@@ -74,27 +75,27 @@ def test_a_new_cell_gets_an_empty_entry_and_a_lost_code_span_is_named(tmp_path):
     new["id"] = "new-remark"
     nb.cells.insert(3, new)
     nbformat.write(nb, path)
-    (problem,) = about("new-remark", translate.problems(root, [a]))
+    (problem,) = about("new-remark", translate.problems(Course(root), [a]))
     assert problem.startswith(f"{a}: cell new-remark has no entry in {path.stem}.zh.po")
-    translate.update(root, [a])
-    assert about("new-remark", translate.problems(root, [a])) == [f"{a}: cell new-remark: not translated"]
+    translate.update(Course(root), [a])
+    assert about("new-remark", translate.problems(Course(root), [a])) == [f"{a}: cell new-remark: not translated"]
     catalog = translate.read(translate.catalog_path(root, a))
     next(m for m in catalog if m.context == "new-remark").string = "关于 F.pad 和 $k - 1$ 的新说明。"
     translate.write(translate.catalog_path(root, a), catalog)
-    assert about("new-remark", translate.problems(root, [a])) == [f"{a}: cell new-remark: the translation lost `F.pad`"]
+    assert about("new-remark", translate.problems(Course(root), [a])) == [f"{a}: cell new-remark: the translation lost `F.pad`"]
 
 
 def test_catalogs_are_as_make_translations_writes_them(tmp_path):
     root = scratch_course(tmp_path)
     before = {a: translate.catalog_path(root, a).read_bytes() for a in assignments()}
-    translate.update(root)
+    translate.update(Course(root))
     assert {a: translate.catalog_path(root, a).read_bytes() for a in assignments()} == before, (
         "a catalog is not what `make translations` writes: run it")
 
 
 def test_committed_chinese_edition_is_what_release_generates(tmp_path):
     root = scratch_course(tmp_path)
-    translate.release(root)
+    translate.release(Course(root))
     assert tree_digest(root / "notebooks-zh") == tree_digest(ROOT / "notebooks-zh"), (
         "notebooks-zh/ is out of date: run `make release` and commit notebooks-zh/")
 
@@ -138,7 +139,7 @@ def test_a_chinese_and_an_english_submission_with_the_same_code_get_the_same_gra
             for name, code in answers.items():
                 graded(nb, name).source = code.strip("\n")
             hand_in(root, student, a, nb)
-    done = pipeline.autograde(names, root, out=lambda *_: None, runner=cluster.Dask(workers=2))
+    done = pipeline.autograde(Course(root), names, out=lambda *_: None, runner=cluster.Dask(workers=2))
     assert all(r.graded for r in done), [r.reason for r in done if not r.graded]
     for a in names:
         en, zh = (results.read(results.results_dir(root), a, s) for s in ("english", "chinese"))
@@ -159,7 +160,7 @@ def test_a_chinese_and_an_english_submission_with_the_same_code_get_the_same_gra
 def test_the_chinese_edition_uses_the_courses_terms():
     """docs/glossary.md: the Chinese prose writes the course's term (汇聚, 规范化); the articles' term (池化, 归一化)
     only once per notebook, glossed right after the course's term, or in a quotation of an article."""
-    slips = translate.term_slips()
+    slips = translate.term_slips(Course(ROOT))
     assert not slips, "\n".join(slips)
 
 
@@ -175,16 +176,16 @@ def test_a_slip_to_an_articles_term_fails_naming_the_cell(tmp_path):
     quoted = next(m for m in catalog if m.context == "pool-channels-intro")
     quoted.string += "\n\n> 平均池化层。\n\n文章写的是“最大池化”。"  # quotations of an article are its own words
     translate.write(path, catalog)
-    (slip,) = translate.term_slips(root, [a])
+    (slip,) = translate.term_slips(Course(root), [a])
     assert slip.startswith(f"{a}: cell multi-in-intro: 池化 is the source articles' term for pooling; this course "
                            f"writes 汇聚"), slip
     # a second gloss is a slip too: the articles' term is given once, at first mention (03's title)
     entry.string = entry.string.replace("池化", "汇聚（来源文章称池化）", 1)
     translate.write(path, catalog)
-    assert [s.split(": ")[1] for s in translate.term_slips(root, [a])] == ["cell multi-in-intro"]
+    assert [s.split(": ")[1] for s in translate.term_slips(Course(root), [a])] == ["cell multi-in-intro"]
     entry.string = entry.string.replace("汇聚（来源文章称池化）", "汇聚")
     translate.write(path, catalog)
-    assert translate.term_slips(root, [a]) == []
+    assert translate.term_slips(Course(root), [a]) == []
 
 
 # -- one style across the eight catalogs ---------------------------------------------------------------------------
@@ -250,11 +251,11 @@ def test_a_changed_print_label_fails_naming_the_cell_and_a_broken_label_is_not_r
     assert '"every 8th pixel"' in cell.source
     cell.source = cell.source.replace('"every 8th pixel"', '"one pixel in 8"')
     nbformat.write(nb, path)
-    assert about("down-photo", translate.problems(root, [a])) == [
+    assert about("down-photo", translate.problems(Course(root), [a])) == [
         f"{a}: cell down-photo: string 'one pixel in 8': its English changed since the entry was made: run "
         f"`make translations`"]
-    translate.update(root, [a])
-    (problem,) = about("down-photo", translate.problems(root, [a]))
+    translate.update(Course(root), [a])
+    (problem,) = about("down-photo", translate.problems(Course(root), [a]))
     assert problem.startswith(f"{a}: cell down-photo: string 'one pixel in 8': fuzzy")
     catalog = translate.read(translate.catalog_path(root, a))
     entry = next(m for m in catalog if m.context == "down-photo#string" and m.id == "one pixel in 8")
@@ -262,7 +263,7 @@ def test_a_changed_print_label_fails_naming_the_cell_and_a_broken_label_is_not_r
     entry.flags.discard("fuzzy")
     entry.string = "8 个像素取 1 个\""  # a quote mark would end the literal
     translate.write(translate.catalog_path(root, a), catalog)
-    assert about("down-photo", translate.problems(root, [a])) == [
+    assert about("down-photo", translate.problems(Course(root), [a])) == [
         f"{a}: cell down-photo: string 'one pixel in 8': the translation adds a quote mark or a backslash (write "
         f"“…” in Chinese)"]
     assert "8 个像素取 1 个" not in translate.translated_code(cell.source, {
@@ -272,7 +273,7 @@ def test_a_changed_print_label_fails_naming_the_cell_and_a_broken_label_is_not_r
 def test_the_chinese_code_cells_are_the_english_token_for_token_on_a_scratch_release(tmp_path):
     """What `make release` writes, on this checkout's catalogs: comments and labels translated, nothing else."""
     root = scratch_course(tmp_path)
-    translate.release(root)
+    translate.release(Course(root))
     changed = 0
     for a in assignments():
         en, zh = notebook(a, "notebooks", root), notebook(a, "notebooks-zh", root)

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import mixed_answers
 from course import PRELUDE, assignments, exercises, spec_lines, tree_digest, written
-from grader import pipeline
+from grader.course import Course
 from grader.exercises import spec
 from grader.runtime import engine
 from students import cheats
@@ -55,7 +55,7 @@ def test_solutions_get_full_marks_and_run_without_errors(graded_class, assignmen
     assert grades[("perfect", assignment)] == total(assignment)
     executed = (root / "autograded" / "perfect" / assignment / f"{assignment}.ipynb").read_text()
     assert '"output_type": "error"' not in executed
-    row = {(r["student_id"], r["assignment"]): r for r in pipeline.grades(root)}[("perfect", assignment)]
+    row = {(r["student_id"], r["assignment"]): r for r in Course(root).grades()}[("perfect", assignment)]
     assert float(row["max_score"]) == maximum(assignment)
     n = len(written(assignment))
     assert row["written"] == (f"{n} of {n} to grade by hand" if n else ""), "model answers wait for a grader"
@@ -120,7 +120,7 @@ def test_feedback_shows_failure_messages_but_no_hidden_tests(graded_class, assig
 
 def test_invalid_notebook_is_reported_not_graded_as_zero(graded_class):
     root, _, jobs, grades, printed = graded_class
-    rows = {(r["student_id"], r["assignment"]): r for r in pipeline.grades(root)}
+    rows = {(r["student_id"], r["assignment"]): r for r in Course(root).grades()}
     for a in assignments():
         (job,) = [j for j in jobs if (j.student, j.assignment) == ("broken", a)]
         assert not job.graded and job.reason.startswith("invalid notebook") and "not a valid notebook" in job.reason

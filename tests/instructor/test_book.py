@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from course import ROOT, assignments, notebook
 from grader import book, bookkernel
+from grader.course import Course
 from grader.pipeline import CourseError
 
 EDITIONS = {"en": "notebooks", "zh": "notebooks-zh"}  # edition -> the release its pages show
@@ -30,7 +31,7 @@ EDITIONS = {"en": "notebooks", "zh": "notebooks-zh"}  # edition -> the release i
 
 @pytest.fixture(scope="module")
 def out() -> Path:
-    return book.ensure_built(ROOT)
+    return book.ensure_built(Course(ROOT))
 
 
 def squash(text: str) -> str:
@@ -144,13 +145,13 @@ def local_target(out: Path, ref: str) -> Path | None:
 
 def local_pages(out: Path) -> list[str]:
     """Every page of both editions, as its path in the book."""
-    chapters = book.chapters(ROOT)
+    chapters = book.chapters(Course(ROOT))
     return [name_in(lang, p) for lang in EDITIONS for p in ["index.html", "glossary.html"] + [ch.page for ch in chapters]]
 
 
 @pytest.mark.slow
 def test_links_resolve_and_nothing_loads_from_the_network(out):
-    chapters = book.chapters(ROOT)
+    chapters = book.chapters(Course(ROOT))
     pages = local_pages(out)
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.html") if "assets" not in p.parts) == sorted(pages)
     for name in pages:
@@ -173,7 +174,7 @@ def test_links_resolve_and_nothing_loads_from_the_network(out):
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", EDITIONS)
 def test_navigation_goes_through_the_notebooks_in_order(out, lang):
-    chapters = book.chapters(ROOT)
+    chapters = book.chapters(Course(ROOT))
     index = page(out, name_in(lang, "index.html"))
     listed = [a["href"] for a in index.select("main table a")]
     assert listed == [ch.page for ch in chapters]
@@ -221,7 +222,7 @@ def test_index_says_how_to_work_the_exercises_and_shows_tensorboard(out):
 @pytest.mark.slow
 def test_the_chinese_index_lists_every_notebook_by_its_chinese_title(out):
     index = page(out, "zh/index.html")
-    for ch, row in zip(book.chapters(ROOT), index.select("main table tbody tr"), strict=True):
+    for ch, row in zip(book.chapters(Course(ROOT)), index.select("main table tbody tr"), strict=True):
         assert squash(row.get_text()).startswith(plain_markdown(ch.short_in("zh")))
         assert "你要实现" in row.get_text() and row.find("code"), f"zh/index.html: {ch.name} says nothing of its exercises"
     assert index.title.get_text().endswith(book.TEXT["zh"]["book"])
@@ -254,7 +255,7 @@ def tiny_course(root: Path, teaching: str = "print('doubled:', double(21))", chi
         path.parent.mkdir(parents=True)
         meta = {"course": {"language": "zh-CN"}} if kind == "notebooks-zh" else {}  # as grader.translate writes it
         nbformat.write(new_notebook(cells=cells(kind), metadata=meta), path)
-    (chapter,) = book.chapters(root)
+    (chapter,) = book.chapters(Course(root))
     return chapter
 
 
@@ -397,7 +398,7 @@ def test_a_missing_chinese_release_says_to_run_make_release(tmp_path):
     tiny_course(tmp_path)
     (tmp_path / "notebooks-zh" / "99_tiny" / "99_tiny.ipynb").unlink()
     with pytest.raises(CourseError, match=r"notebooks-zh/99_tiny/99_tiny.ipynb is missing: run `make release`"):
-        book.chapters(tmp_path)
+        book.chapters(Course(tmp_path))
 
 
 @pytest.mark.slow

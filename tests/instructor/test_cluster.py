@@ -1,7 +1,8 @@
 """The job runner on a real embedded Dask cluster, with tasks that misbehave the way machines do."""
 import os
 
-from grader import cluster
+from course import ROOT
+from grader import cli, cluster
 from grader.jobs import Job, Result
 
 
@@ -36,12 +37,33 @@ def test_a_grader_error_is_one_not_graded_result_not_a_crash():
     assert not result.graded and result.reason == "grader error: RuntimeError: a bug in the grader"
 
 
-def test_scheduler_comes_from_the_environment(monkeypatch):
+def test_scheduler_and_gradebook_come_from_the_command_line_else_the_environment(monkeypatch):
+    """``python -m grader`` reads $DASK_SCHEDULER and $GRADEBOOK_URL once; an option wins over the environment."""
     monkeypatch.setenv("DASK_SCHEDULER", "tcp://grader-0:8786")
-    assert cluster.scheduler_address() == "tcp://grader-0:8786"
-    assert cluster.scheduler_address("tcp://other:1") == "tcp://other:1"
+    monkeypatch.setenv("GRADEBOOK_URL", "postgresql://grader@db/gradebook")
+    parse = cli.parser().parse_args
+    args = parse(["autograde"])
+    assert cli.scheduler_of(args) == "tcp://grader-0:8786"
+    assert cli.course_of(args).db_url == "postgresql://grader@db/gradebook" and cli.course_of(args).shared_gradebook
+    args = parse(["--gradebook", "postgresql://other/db", "autograde", "--scheduler", "tcp://other:1"])
+    assert (cli.scheduler_of(args), cli.course_of(args).db_url) == ("tcp://other:1", "postgresql://other/db")
     monkeypatch.delenv("DASK_SCHEDULER")
-    assert cluster.scheduler_address() is None
+    monkeypatch.delenv("GRADEBOOK_URL")
+    args = parse(["--root", "/srv/course", "autograde"])
+    assert cli.scheduler_of(args) is None
+    assert cli.course_of(args).db_url == "sqlite:////srv/course/.nbgrader/gradebook.db?timeout=120"
+    assert not cli.course_of(args).shared_gradebook
+
+
+def test_nothing_below_the_command_line_reads_the_scheduler_or_the_gradebook_from_the_environment():
+    """Every instructor command takes a Course and a runner: the environment is read in grader/cli.py alone."""
+    import ast
+    readers = []
+    for path in sorted((ROOT / "grader").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in ("DASK_SCHEDULER", "GRADEBOOK_URL"):
+                readers.append(path.relative_to(ROOT).as_posix())
+    assert set(readers) == {"grader/cli.py"}, readers
 
 
 def test_the_runners_say_where_workers_are(monkeypatch):

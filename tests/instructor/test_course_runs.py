@@ -23,6 +23,7 @@ import pytest
 
 from course import hand_in, notebook, scratch_course
 from grader import cluster, intake, pipeline, report
+from grader.course import Course
 from grader.jobs import Result
 from grader.trusted import results as records
 
@@ -66,7 +67,7 @@ def test_reports_cover_the_whole_course_not_only_what_this_run_graded(tmp_path):
     hand_in(root, "carol", B, "{}")
     intake.record_handed_in(root, [("张伟", A, "张伟.zip"), ("张伟", B, "张伟 (1).zip")])
     (root / "reports").mkdir()
-    report.write(root, [Result(A, "张伟", graded=True)], [], pipeline.db_url(root))
+    report.write(Course(root), [Result(A, "张伟", graded=True)], [])
 
     got = rows(root)
     assert set(got) == {(A, "张伟"), (B, "张伟"), (B, "bob"), (B, "carol")}, "a silent subset of the class"
@@ -80,8 +81,8 @@ def test_reports_cover_the_whole_course_not_only_what_this_run_graded(tmp_path):
     assert "| 张伟 | 张伟 (1).zip, 张伟.zip |" in md and "carol / 06_activations: handed in, not graded yet" in md
 
     # A later run of 06 alone keeps 01's rows and the reason a submission was not graded.
-    report.write(root, [Result(B, "carol", reason="invalid notebook: no cells")], [], pipeline.db_url(root))
-    report.write(root, [Result(B, "bob", graded=True)], [], pipeline.db_url(root))
+    report.write(Course(root), [Result(B, "carol", reason="invalid notebook: no cells")], [])
+    report.write(Course(root), [Result(B, "bob", graded=True)], [])
     got = rows(root)
     assert set(got) == {(A, "张伟"), (B, "张伟"), (B, "bob"), (B, "carol")}
     assert got[B, "carol"]["status"] == "not graded: invalid notebook: no cells" and got[B, "carol"]["this_run"] == ""
@@ -135,7 +136,7 @@ def test_an_nbformat_3_notebook_is_upgraded_as_jupyter_would(tmp_path):
     path = hand_in(tmp_path, "eve", A, v3_notebook("x = 1"))
     nb = pipeline.read_notebook(path)
     assert nb["nbformat"] == 4 and "".join(nb["cells"][0]["source"]) == "x = 1" and nb["cells"][0]["id"] == "cell-0"
-    job = pipeline._job(A, "eve", [path], tmp_path)
+    job = pipeline.job_for(Course(tmp_path), A, "eve", [path])
     graded = json.loads(job.files[f"{A}.ipynb"])
     assert graded["nbformat"] == 4 and graded == nb, "the job grades the upgraded notebook"
     assert json.loads(path.read_text())["nbformat"] == 3, "submitted/ keeps what the student handed in"
@@ -146,8 +147,8 @@ def test_reports_that_cannot_be_written_stop_the_run_before_grading(tmp_path, ca
     hand_in(root, "alice", A, notebook(A))
     (root / "reports").write_text("a file where the reports folder should be")
     with pytest.raises(pipeline.CourseError, match="cannot write the reports in .*nothing was graded"):
-        pipeline.autograde([A], root, out=lambda *_: None, sandboxed=False)
-    assert not (root / "autograded").exists() and not pipeline.gradebook_path(root).exists()
+        pipeline.autograde(Course(root), [A], out=lambda *_: None, sandboxed=False)
+    assert not (root / "autograded").exists() and not Course(root).gradebook_path.exists()
     assert main("--root", str(root), "autograde", "--unsandboxed", A) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: cannot write the reports") and len(err.strip().splitlines()) == 1, err
@@ -157,7 +158,7 @@ def test_reports_that_cannot_be_written_stop_the_run_before_grading(tmp_path, ca
         (root / "reports").chmod(0o500)
         try:
             with pytest.raises(pipeline.CourseError, match="cannot write the reports"):
-                pipeline.autograde([A], root, out=lambda *_: None, sandboxed=False)
+                pipeline.autograde(Course(root), [A], out=lambda *_: None, sandboxed=False)
         finally:
             (root / "reports").chmod(0o700)
 
@@ -175,9 +176,9 @@ time.sleep(1.5)
     assert holder.stdout.readline().strip() == "held"
     said = []
     start = time.perf_counter()
-    with pipeline.course_lock(tmp_path, said.append):
+    with pipeline.course_lock(Course(tmp_path), said.append):
         waited = time.perf_counter() - start
-        with pipeline.course_lock(tmp_path, said.append):  # autograde inside regrade: the same run, no wait
+        with pipeline.course_lock(Course(tmp_path), said.append):  # autograde inside regrade: the same run, no wait
             pass
     holder.wait()
     assert waited > 0.8, "it did not wait for the other run"
@@ -217,7 +218,7 @@ def test_a_run_gives_its_workers_a_scratch_folder_and_removes_it(tmp_path):
     root = scratch_course(tmp_path / "course")
     hand_in(root, "alice", B, notebook(B))
     before = os.environ.get("TMPDIR")
-    pipeline.autograde([B], root, out=lambda *_: None, sandboxed=False,
+    pipeline.autograde(Course(root), [B], out=lambda *_: None, sandboxed=False,
                        runner=Starts(lambda j: Result(j.assignment, j.student, reason="stub")))
     assert Path(seen["tmpdir"]).name.startswith(pipeline.SCRATCH) and seen["owner"] == str(os.getpid())
     assert not Path(seen["tmpdir"]).exists() and os.environ.get("TMPDIR") == before
@@ -234,7 +235,7 @@ def test_a_runner_that_starts_no_workers_gets_no_scratch_folder(tmp_path):
 
     root = scratch_course(tmp_path / "course")
     hand_in(root, "alice", B, notebook(B))
-    pipeline.autograde([B], root, out=lambda *_: None, sandboxed=False,
+    pipeline.autograde(Course(root), [B], out=lambda *_: None, sandboxed=False,
                        runner=Kept(lambda j: Result(j.assignment, j.student, reason="stub")))
     assert seen["tmpdir"] == os.environ.get("TMPDIR")
 
@@ -258,9 +259,9 @@ def test_grading_one_assignment_keeps_the_class_view(tmp_path, monkeypatch):
     hand_in(root, "张伟", A, "{}")  # not a notebook: reported, not graded
     hand_in(root, "张伟", B, notebook(B))
     options = dict(runner=cluster.InProcess(), sandboxed=False, time_limit=240, cell_timeout=60, out=lambda *_: None)
-    first = pipeline.autograde([A, B], root, submissions_from=handins, **options)
+    first = pipeline.autograde(Course(root), [A, B], submissions_from=handins, **options)
     assert {(r.assignment, r.student): r.graded for r in first} == {(A, "张伟"): False, (B, "张伟"): True, (B, "李娜"): True}
-    second = pipeline.autograde([B], root, students=["张伟"], **options)
+    second = pipeline.autograde(Course(root), [B], students=["张伟"], **options)
     assert [(r.assignment, r.student, r.graded) for r in second] == [(B, "张伟", True)], [r.reason for r in second]
     got = rows(root)
     assert set(got) == {(A, "张伟"), (B, "张伟"), (B, "李娜")}

@@ -29,6 +29,7 @@ import pytest
 
 from course import scratch_course
 from grader import cluster, pipeline
+from grader.course import Course
 
 pytestmark = pytest.mark.slow
 ASSIGNMENTS = ["01_sampling", "05_padding_layers"]
@@ -146,11 +147,7 @@ def distributed(shared_class, postgres, dask_cluster, tmp_path_factory):
     killed: list = []
     watcher = kill_when(root, workers[0], after=3, killed=killed)
     printed: list = []
-    os.environ["GRADEBOOK_URL"] = postgres
-    try:
-        results = pipeline.autograde(root=root, out=printed.append, runner=cluster.Dask(address))
-    finally:
-        del os.environ["GRADEBOOK_URL"]
+    results = pipeline.autograde(Course(root, postgres), out=printed.append, runner=cluster.Dask(address))
     watcher.join(timeout=1)
     return local_root, root, results, killed, printed, workers, postgres
 
@@ -207,7 +204,7 @@ def test_postgres_gradebook_holds_each_submission_once(distributed):
         submitted = sorted((s.student.id, s.assignment.name) for a in gb.assignments for s in a.submissions)
         scores = {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions}
     assert submitted == sorted((r.student, r.assignment) for r in results if r.graded)
-    with Gradebook(pipeline.db_url(local_root)) as gb:
+    with Gradebook(Course(local_root).db_url) as gb:
         local = {(s.student.id, s.assignment.name): s.score for a in gb.assignments for s in a.submissions
                  if a.name in ASSIGNMENTS}
     assert scores == local
@@ -217,4 +214,4 @@ def test_a_remote_cluster_with_a_sqlite_gradebook_is_refused(tmp_path, dask_clus
     root = scratch_course(tmp_path)
     (root / "submitted").mkdir()
     with pytest.raises(pipeline.CourseError, match="GRADEBOOK_URL=postgresql"):
-        pipeline.autograde(root=root, runner=cluster.Dask(dask_cluster[0]), out=lambda *_: None)
+        pipeline.autograde(Course(root), runner=cluster.Dask(dask_cluster[0]), out=lambda *_: None)

@@ -20,6 +20,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from course import ROOT, exercises, notebook, scratch_course
 from grader import cli, cluster, export, pipeline
+from grader.course import Course
 from grader.exercises import spec
 from grader.jobs import Result
 from grader.runtime.engine import Verdict
@@ -73,18 +74,18 @@ def manual_score(student: str, assignment: str, cell: str, max_score: float) -> 
 
 
 @dataclass
-class Course:
+class Graded:
     root: Path
     gb_url: str
     answers: dict[str, dict[str, float]]  # assignment -> its answer_* cells -> points
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Course:
+def course(tmp_path_factory) -> Graded:
     root = scratch_course(tmp_path_factory.mktemp("export"))
     for a in (A1, A2):
-        pipeline._register(a, root)  # the real grade cells of the release, as `make autograde` stores them
-    url = pipeline.db_url(root)
+        pipeline.register(Course(root), a)  # the real grade cells of the release, as `make autograde` stores them
+    url = Course(root).db_url
     with Gradebook(url) as gb:
         gb.add_grade_cell(ANSWER, A1, A1, max_score=2.0, cell_type="markdown")
         gb.add_solution_cell(ANSWER, A1, A1)
@@ -110,10 +111,10 @@ def course(tmp_path_factory) -> Course:
                 gb.find_submission_notebook(a, a, sid).late_submission_penalty = PENALTY[sid, a]
         gb.db.commit()
     (root / export.MAPPING_FILE).write_text(MAPPING)
-    return Course(root, url, answers)
+    return Graded(root, url, answers)
 
 
-def expected_scores(c: Course) -> dict[tuple[str, str], float | None]:
+def expected_scores(c: Graded) -> dict[tuple[str, str], float | None]:
     """(student, assignment) -> the score an LMS should get, straight from the gradebook: nbgrader's score
     less the late penalty for a graded submission with no pending manual grade, else None."""
     out = {}
@@ -149,7 +150,7 @@ def test_gradebook_is_what_the_tests_say(course):
 
 
 def test_canvas(course, tmp_path):
-    summary = export.export(course.root, "canvas", tmp_path / "canvas.csv")
+    summary = export.export(Course(course.root), "canvas", tmp_path / "canvas.csv")
     rows = read(tmp_path / "canvas.csv")
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A2]
     with Gradebook(course.gb_url) as gb:
@@ -180,7 +181,7 @@ def test_canvas(course, tmp_path):
 
 
 def test_moodle(course, tmp_path):
-    summary = export.export(course.root, "moodle", tmp_path / "moodle.csv")
+    summary = export.export(Course(course.root), "moodle", tmp_path / "moodle.csv")
     rows = read(tmp_path / "moodle.csv")
     assert rows[0] == ["Email address", A1, A2]
     emails = {"alice@example.edu": "alice", "bob@example.edu": "bob", "carol@example.edu": "carol",
@@ -194,14 +195,14 @@ def test_moodle(course, tmp_path):
             assert "," not in cell
     assert sorted(summary.unnamed) == ["dave", "frank"] and summary.failed
 
-    summary = export.export(course.root, "moodle", tmp_path / "by_login.csv", identifier="login", allow_unmapped=True)
+    summary = export.export(Course(course.root), "moodle", tmp_path / "by_login.csv", identifier="login", allow_unmapped=True)
     rows = read(tmp_path / "by_login.csv")
     assert rows[0][0] == "Username" and {r[0] for r in rows[1:]} == {"a.liu", "b.okafor", "c.diaz", "e.berg", "f.ito"}
     assert summary.unnamed == ["dave"] and not summary.failed
 
 
 def test_exercise_csv(course, tmp_path):
-    summary = export.export(course.root, "csv", tmp_path / "ex.csv")
+    summary = export.export(Course(course.root), "csv", tmp_path / "ex.csv")
     with open(tmp_path / "ex.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["student_id"], r["assignment"]) for r in rows] == [(s, a) for a in (A1, A2) for s in EVERYONE]
@@ -250,10 +251,10 @@ def test_exercise_csv(course, tmp_path):
 
 def test_same_scores_as_nbgraders_csv_but_no_silent_zero(course, tmp_path):
     """nbgrader's own CSV export agrees on every graded score, and writes 0.0 where ours has none."""
-    pipeline.export(course.root, tmp_path / "nbgrader.csv")
+    pipeline.export(Course(course.root), tmp_path / "nbgrader.csv")
     with open(tmp_path / "nbgrader.csv", newline="") as f:
         theirs = {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(f)}
-    export.export(course.root, "csv", tmp_path / "ours.csv")
+    export.export(Course(course.root), "csv", tmp_path / "ours.csv")
     with open(tmp_path / "ours.csv", newline="") as f:
         ours = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(f)}
     for key, score in theirs.items():
@@ -265,12 +266,12 @@ def test_same_scores_as_nbgraders_csv_but_no_silent_zero(course, tmp_path):
 
 
 def test_only_some_assignments_and_students(course, tmp_path):
-    export.export(course.root, "canvas", tmp_path / "one.csv", assignment=[A2], allow_unmapped=True)
+    export.export(Course(course.root), "canvas", tmp_path / "one.csv", assignment=[A2], allow_unmapped=True)
     assert read(tmp_path / "one.csv")[0][5:] == [A2]
-    export.export(course.root, "csv", tmp_path / "bob.csv", student=["bob"])
+    export.export(Course(course.root), "csv", tmp_path / "bob.csv", student=["bob"])
     assert [r[1] for r in read(tmp_path / "bob.csv")[1:]] == ["bob", "bob"]
     with pytest.raises(export.ExportError, match=r"no assignment '\[01_sampling\]' in the gradebook; it has 01_sampling"):
-        export.export(course.root, "csv", tmp_path / "x.csv", assignment=["[01_sampling]"])  # nbgrader's help's form
+        export.export(Course(course.root), "csv", tmp_path / "x.csv", assignment=["[01_sampling]"])  # nbgrader's help's form
 
 
 def test_cli_exit_status_and_messages(course, tmp_path, capsys):
@@ -291,18 +292,18 @@ def test_cli_exit_status_and_messages(course, tmp_path, capsys):
 def test_mapping_file_problems(course, tmp_path):
     bare = scratch_course(tmp_path / "c")
     with pytest.raises(export.ExportError, match="no gradebook"):
-        export.export(bare, "csv")
-    pipeline.gradebook_path(bare).parent.mkdir()
-    pipeline.gradebook_path(bare).write_bytes(pipeline.gradebook_path(course.root).read_bytes())
+        export.export(Course(bare), "csv")
+    Course(bare).gradebook_path.parent.mkdir()
+    Course(bare).gradebook_path.write_bytes(Course(course.root).gradebook_path.read_bytes())
     with pytest.raises(export.ExportError, match="Canvas needs .*lms_students.csv"):
-        export.export(bare, "canvas")
-    export.export(bare, "csv")  # the plain CSV needs no mapping
+        export.export(Course(bare), "canvas")
+    export.export(Course(bare), "csv")  # the plain CSV needs no mapping
     (bare / export.MAPPING_FILE).write_text("id,email\nalice,a@x\n")
     with pytest.raises(export.ExportError, match="no 'student_id' column"):
-        export.export(bare, "moodle")
+        export.export(Course(bare), "moodle")
     (bare / export.MAPPING_FILE).write_text("student_id,email\nalice,a@x\nalice,b@x\n")
     with pytest.raises(export.ExportError, match="line 3: student_id 'alice' appears twice"):
-        export.export(bare, "moodle")
+        export.export(Course(bare), "moodle")
     (bare / export.MAPPING_FILE).write_bytes("\ufeffstudent_id,email\nalice,a@x\n".encode())  # Excel's BOM
     assert export.read_mapping(bare / export.MAPPING_FILE)["alice"]["email"] == "a@x"
 
@@ -315,14 +316,14 @@ def nbgrader(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 def course_config(root: Path) -> list[str]:
     return ["--NbGrader.config_file=grader/nbgrader_config", f"--CourseDirectory.root={root}",
-            f"--CourseDirectory.db_url=sqlite:///{pipeline.gradebook_path(root)}"]
+            f"--CourseDirectory.db_url=sqlite:///{Course(root).gradebook_path}"]
 
 
 def test_nbgrader_export_uses_the_plugins(course, tmp_path):
     """`nbgrader export --exporter=grader.export.CanvasExportPlugin` with the course config: the same file,
     and exit status 1 naming the student it left out."""
     ours = tmp_path / "ours.csv"
-    export.export(course.root, "canvas", ours)
+    export.export(Course(course.root), "canvas", ours)
     theirs = tmp_path / "theirs.csv"
     p = nbgrader("export", "--exporter=grader.export.CanvasExportPlugin", *course_config(course.root), f"--to={theirs}")
     assert p.returncode == 1, p.stdout + p.stderr
@@ -343,7 +344,7 @@ def test_feedback_zips(tmp_path):
     stale = root / "reports" / "feedback_zips" / "zed.zip"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"old")
-    written, without = export.feedback_zips(root)
+    written, without = export.feedback_zips(Course(root))
     assert written == {"alice": 2, "bob": 1} and without == ["carol"]
     assert not stale.exists()
     with zipfile.ZipFile(root / "reports" / "feedback_zips" / "alice.zip") as z:
@@ -373,7 +374,7 @@ def test_store_keeps_the_exchange_secret(tmp_path):
     (sub / "submission_secret.txt").write_text("s3cret")
     rec = records.record(A2, "alice", verdicts("alice", A2), {})
     result = Result(A2, "alice", graded=True, files={f"{A2}.ipynb": b"{}", "timestamp.txt": b"t"}, record=rec)
-    pipeline._store(result, tmp_path)
+    pipeline.store(Course(tmp_path), result)
     assert (tmp_path / "autograded" / "alice" / A2 / "submission_secret.txt").read_text() == "s3cret"
 
 
@@ -386,7 +387,7 @@ def test_release_feedback_through_the_exchange(tmp_path):
     exchange, cache, home = tmp_path / "exchange", tmp_path / "cache", tmp_path / "home"
     for d in (exchange, cache, home):
         d.mkdir()
-    pipeline.gradebook_path(root).parent.mkdir()
+    Course(root).gradebook_path.parent.mkdir()
     teacher = [*course_config(root), f"--Exchange.root={exchange}"]
     student = ["--course=feature-map-layers", f"--Exchange.root={exchange}", f"--Exchange.cache={cache}"]
     for step, args, cwd in [("release_assignment", teacher, ROOT), ("fetch_assignment", student, home),
@@ -395,7 +396,7 @@ def test_release_feedback_through_the_exchange(tmp_path):
         assert p.returncode == 0, f"nbgrader {step}: {p.stdout}{p.stderr}"
     (who,) = [p.name for p in (root / "submitted").iterdir()]
     assert (root / "submitted" / who / A2 / "submission_secret.txt").is_file()
-    results = pipeline.autograde([A2], root, out=lambda *_: None, sandboxed=False, runner=cluster.Dask(workers=1))
+    results = pipeline.autograde(Course(root), [A2], out=lambda *_: None, sandboxed=False, runner=cluster.Dask(workers=1))
     assert [r.graded for r in results] == [True]
     page = root / "feedback" / who / A2 / f"{A2}.html"
     p = nbgrader("release_feedback", A2, *teacher)

@@ -30,6 +30,7 @@ import pytest
 
 from course import PRELUDE, ROOT, assignments, notebook, spec_lines
 from grader import exercises, kit, public
+from grader.course import Course
 from grader.runtime.visible import check
 from students import students
 
@@ -254,7 +255,7 @@ def test_wheel_holds_every_subpackage_and_data_file_and_grades_when_installed(tm
 
 @pytest.fixture(scope="module")
 def built_kit(tmp_path_factory):
-    return kit.build(ROOT, tmp_path_factory.mktemp("dist"))
+    return kit.build(Course(ROOT), tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="module")
@@ -297,7 +298,7 @@ def wheel_names(archive: Path) -> list[str]:
 
 
 def test_kit_holds_the_release_and_the_learner_package_only(built_kit, tmp_path):
-    again = kit.build(ROOT, tmp_path)
+    again = kit.build(Course(ROOT), tmp_path)
     assert again.archive.read_bytes() == built_kit.archive.read_bytes(), "the same sources give the same kit"
     with zipfile.ZipFile(built_kit.archive) as z:
         names = [n.removeprefix(f"{kit.KIT}/") for n in z.namelist()]

@@ -12,6 +12,7 @@ import pytest
 
 from classhub import submit
 from grader import hub
+from grader.course import Course
 from grader.jobs import base_config
 
 
@@ -128,7 +129,7 @@ def test_a_folder_that_names_someone_else_is_ignored(tmp_path):
     submit(exchange, f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a")
     submit(exchange, "someone_else+01_sampling+2026-12-04 10:00:01.000000 UTC+b")
     submit(exchange, f"{me}+99_unknown+2026-12-04 10:00:02.000000 UTC+c")
-    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g = hub.SubmitGrader(Course(course), exchange, tmp_path / "state.json", out=lambda *_: None)
     new = g.new()
     assert [(s.student, s.assignment) for s in new] == [(me, "01_sampling")]
     assert {k.split("+")[0]: v["status"] for k, v in g.state.items()} == {"someone_else": "ignored", me: "ignored"}
@@ -139,7 +140,7 @@ def test_attempts_and_cool_down_refuse_with_a_page_that_says_why(tmp_path):
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
     course, exchange = fake_exchange(tmp_path)
-    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g = hub.SubmitGrader(Course(course), exchange, tmp_path / "state.json", out=lambda *_: None)
     g.settings.max_attempts, g.settings.cooldown = 2, 600
     sub = hub.Submission(submit(exchange, f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a"), me, "01_sampling",
                          "2026-12-04 10:00:00.000000 UTC")
@@ -166,7 +167,7 @@ def test_the_service_state_survives_a_restart(tmp_path):
     state = tmp_path / "state.json"
     state.write_text(json.dumps({f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a": {"status": "graded"}}))
     submit(exchange, f"{me}+01_sampling+2026-12-04 10:00:00.000000 UTC+a")
-    assert hub.SubmitGrader(course, exchange, state, out=lambda *_: None).new() == []
+    assert hub.SubmitGrader(Course(course), exchange, state, out=lambda *_: None).new() == []
 
 
 def test_every_page_says_the_due_date_and_whether_the_submission_is_late(tmp_path):
@@ -174,19 +175,18 @@ def test_every_page_says_the_due_date_and_whether_the_submission_is_late(tmp_pat
 
     from nbgrader.api import Gradebook
 
-    from grader import pipeline
     course, exchange = fake_exchange(tmp_path)
-    assert hub.due_note(course, "01_sampling", "2026-12-04 10:00:00.000000 UTC") == "01_sampling has no due date."
-    pipeline.gradebook_path(course).parent.mkdir(parents=True)
-    with Gradebook(pipeline.db_url(course)) as gb:
+    assert hub.due_note(Course(course), "01_sampling", "2026-12-04 10:00:00.000000 UTC") == "01_sampling has no due date."
+    Course(course).gradebook_path.parent.mkdir(parents=True)
+    with Gradebook(Course(course).db_url) as gb:
         gb.update_or_create_assignment("01_sampling", duedate=datetime(2026, 12, 4, 12, 0))
-    on_time = hub.due_note(course, "01_sampling", "2026-12-04 11:59:00.000000 UTC")
+    on_time = hub.due_note(Course(course), "01_sampling", "2026-12-04 11:59:00.000000 UTC")
     assert on_time == "01_sampling is due 2026-12-04 12:00 UTC: this submission is on time."
-    late = hub.due_note(course, "01_sampling", "2026-12-04 14:00:00.000000 UTC")
+    late = hub.due_note(Course(course), "01_sampling", "2026-12-04 14:00:00.000000 UTC")
     assert late.startswith("01_sampling is due 2026-12-04 12:00 UTC: this submission is 2.0 hours late.")
     import pwd
     me = pwd.getpwuid(os.getuid()).pw_name
-    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g = hub.SubmitGrader(Course(course), exchange, tmp_path / "state.json", out=lambda *_: None)
     stamp = "2026-12-04 11:00:00.000000 UTC"
     sub = hub.Submission(submit(exchange, f"{me}+01_sampling+{stamp}+a"), me, "01_sampling", stamp)
     g._answer(sub, hub.points_page({"assignment": "01_sampling", "score": 1.0, "max_score": 2.0, "exercises": []}))
@@ -201,7 +201,7 @@ def test_a_chinese_submission_gets_its_pages_in_chinese(tmp_path):
     import nbformat
     me = pwd.getpwuid(os.getuid()).pw_name
     course, exchange = fake_exchange(tmp_path)
-    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g = hub.SubmitGrader(Course(course), exchange, tmp_path / "state.json", out=lambda *_: None)
     g.settings.cooldown = 600
     zh = nbformat.v4.new_notebook(metadata={"course": {"language": "zh-CN"}})
     stamp = "2026-12-04 11:00:00.000000 UTC"
@@ -214,7 +214,7 @@ def test_a_chinese_submission_gets_its_pages_in_chinese(tmp_path):
     from grader.runtime.messages import speaking
     with speaking(chinese.language):
         assert "01_sampling：2 分中得 1 分" in hub.messages_page(record) and "提交时已评分" in hub.messages_page(record)
-        assert "请在 540 秒后再提交" in g.allowed(chinese) and hub.due_note(course, "01_sampling", stamp) == \
+        assert "请在 540 秒后再提交" in g.allowed(chinese) and hub.due_note(Course(course), "01_sampling", stamp) == \
             "01_sampling 没有截止时间。"
     assert "1 of 2 points" in hub.messages_page(record) and "submit again in 540 s" in g.allowed(english)
     g._respond(chinese, None)  # not graded: the page says so in Chinese, with the due date
@@ -249,7 +249,7 @@ def test_the_service_answers_each_student_on_its_own_workers_without_hidden_inpu
     answers = {n: s for n, s in students("01_sampling").LOOP.items()}
     bob = submission("01_sampling", {**answers, "upsample_nearest": SKIPS_FACTOR_ONE})
     pages: dict[str, str] = {}
-    g = hub.SubmitGrader(course, exchange, tmp_path / "state.json", out=lambda *_: None)
+    g = hub.SubmitGrader(Course(course), exchange, tmp_path / "state.json", out=lambda *_: None)
     answer = g._answer
 
     def keep(sub, page, nb=None):

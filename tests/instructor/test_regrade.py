@@ -18,8 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import PRELUDE, graded, hand_in, notebook, scratch_course
+from course import PRELUDE, ROOT, graded, hand_in, notebook, scratch_course
 from grader import cluster, jobs, late, manual, pipeline, regrade, report
+from grader.course import Course
 from grader.exercises import assignments
 from grader.runtime import engine
 from grader.runtime.cases import rand
@@ -134,7 +135,7 @@ def test_a_late_submission_gets_the_penalty_through_nbgraders_assign_late_penalt
 
 
 def test_the_example_policy_is_documented_but_off_by_default():
-    config = (pipeline.ROOT / "grader" / "nbgrader_config.py").read_text()
+    config = (ROOT / "grader" / "nbgrader_config.py").read_text()
     assert '# c.AssignLatePenalties.plugin_class = "grader.late.PerDayPenalty"' in config
     assert jobs.base_config().AssignLatePenalties.get("plugin_class") is None
 
@@ -223,7 +224,7 @@ def gradebook_state(root: Path) -> dict:
     from nbgrader.api import Gradebook
 
     state = {}
-    with Gradebook(pipeline.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         for sub in gb.find_assignment(A).submissions:
             for nb in sub.notebooks:
                 state.update({(sub.student.id, g.name): (g.manual_score, g.needs_manual_grade)
@@ -251,16 +252,16 @@ def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, 
     hand_in_answers(root, "bob", {**s.LOOP, "downsample": mistake}, written)
     # graded in this process, where the spec changes below live
     options = dict(runner=cluster.InProcess(), time_limit=240, cell_timeout=30)
-    first = pipeline.autograde([A], root, out=lambda *_: None, **options)
+    first = pipeline.autograde(Course(root), [A], out=lambda *_: None, **options)
     assert all(r.graded for r in first), [r.reason for r in first]
-    scores = {r["student_id"]: float(r["score"]) for r in pipeline.grades(root)}
+    scores = {r["student_id"]: float(r["score"]) for r in Course(root).grades()}
     assert scores["bob"] == scores["alice"], "with sizes that divide, bob's mistake costs nothing"
 
     # The instructor grades by hand in formgrader: alice's written answers, an override on alice's
     # upsample_nearest and on bob's pool2d, a comment on alice's first answer.
     manual = {("alice", "test_upsample_nearest"): 1.5, ("bob", "test_pool2d"): 2.5,
               **{("alice", w): 1.0 for w in written}}
-    with Gradebook(pipeline.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         for (student, cell), score in manual.items():
             grade = gb.find_grade(cell, A, A, student)
             grade.manual_score, grade.needs_manual_grade = score, False
@@ -273,11 +274,11 @@ def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, 
     set_points(root, "test_upsample_nearest", 4)
     # And late penalties start: the example policy on, a due date, bob's hand-in stamped 30 hours after it.
     monkeypatch.setitem(jobs.base_config().AssignLatePenalties, "plugin_class", "grader.late.PerDayPenalty")
-    with Gradebook(pipeline.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         gb.update_or_create_assignment(A, duedate=DUE)
     (root / "submitted" / "bob" / A / "timestamp.txt").write_text(f"{DUE + timedelta(hours=30)} UTC\n")
     printed: list[str] = []
-    rg = regrade.regrade([A], root, out=printed.append, **options)
+    rg = regrade.regrade(Course(root), [A], out=printed.append, **options)
 
     assert all(r.graded for r in rg.results) and sorted(r.student for r in rg.results) == ["alice", "bob"]
     namespace = {}
@@ -321,12 +322,12 @@ def test_regrade_reports_changes_with_reasons_and_keeps_manual_grades(tmp_path, 
     assert f"| alice | {A} | test_upsample_nearest | 1.5 |  |  | kept; review it: the automatic score under it " \
            f"changed from 2 to 4 |" in md
     assert f"| bob | {A} | test_pool2d | 2.5 |  |  | kept |" in md
-    grades = {r["student_id"]: r for r in pipeline.grades(root)}
+    grades = {r["student_id"]: r for r in Course(root).grades()}
     assert float(grades["bob"]["score"]) == pytest.approx(0.8 * bob_raw), "the exported score is less the penalty"
     assert grades["alice"]["written"] == f"{len(written)}/{len(written)}", "the written answers stay graded"
 
     # Nothing changed since: nothing to report, and the manual grades are as they were.
-    again = regrade.regrade([A], root, out=lambda *_: None, **options)
+    again = regrade.regrade(Course(root), [A], out=lambda *_: None, **options)
     assert again.rows == [] and again.unchanged == 2 * (4 + len(written))
     assert gradebook_state(root) == state
     assert "No grade changed." in (root / "reports" / "regrade.md").read_text()
@@ -349,8 +350,8 @@ def test_a_graded_cell_added_after_grading_stops_the_regrade_with_what_to_do(tmp
     from nbgrader.api import Gradebook
 
     root = scratch_course(tmp_path / "course")
-    pipeline._register(A, root)
-    with Gradebook(pipeline.db_url(root)) as gb:  # a graded submission, as far as the gradebook knows
+    pipeline.register(Course(root), A)
+    with Gradebook(Course(root).db_url) as gb:  # a graded submission, as far as the gradebook knows
         gb.add_student("alice")
         gb.add_submission(A, "alice")
     hand_in(root, "alice", A, notebook(A, "notebooks", root))
@@ -360,6 +361,6 @@ def test_a_graded_cell_added_after_grading_stops_the_regrade_with_what_to_do(tmp
         grade=True, solution=True, grade_id="answer_new", points=1, locked=False, schema_version=3, task=False)}))
     nbformat.write(nb, path)
     with pytest.raises(pipeline.CourseError) as e:
-        regrade.regrade([A], root, out=lambda *_: None, sandboxed=False)
+        regrade.regrade(Course(root), [A], out=lambda *_: None, sandboxed=False)
     assert "Cannot add or remove cells" in str(e.value), "nbgrader's own message comes first"
     assert "to add or remove a graded cell the assignment must start again in the gradebook" in str(e.value)

@@ -15,6 +15,7 @@ import pytest
 
 from course import ROOT, graded, hand_in, notebook, run_exercise, scratch_course, submission
 from grader import cli, similarity
+from grader.course import Course
 from students import similarity as klass
 
 COPIES = ("original", "renamed", "reordered")
@@ -34,7 +35,7 @@ def course(tmp_path_factory):
     nb.cells.remove(graded(nb, "pool2d"))
     hand_in(root, "deleted", "01_sampling", nb)
     hand_in(root, "broken", "05_padding_layers", '{"cells": [')
-    results, path = similarity.run(list(klass.EXERCISES.values()), root, progress=False, out=lambda line: None)
+    results, path = similarity.run(Course(root), list(klass.EXERCISES.values()), progress=False, out=lambda line: None)
     return root, {(ex.assignment, ex.name): ex for ex in results}, path.read_text()
 
 
@@ -174,8 +175,8 @@ def test_a_converging_exercise_keeps_the_report_readable():
 def test_scores_do_not_depend_on_the_hash_seed():
     """copydetect hashes with Python's hash(), salted per process; with every k-gram kept the scores are the same."""
     code = ("import itertools, json, sys\nsys.path.insert(0, 'tests')\n"
-            "from grader import similarity\nfrom students import similarity as klass\n"
-            "starter = similarity.starter_cells('05_padding_layers', similarity.ROOT)['pad2d']\n"
+            "from grader import ROOT, similarity\nfrom grader.course import Course\nfrom students import similarity as klass\n"
+            "starter = similarity.starter_cells(Course(ROOT), '05_padding_layers')['pad2d']\n"
             "cells = {str(i): klass.cell(starter, s) for i, s in enumerate([klass.ORIGINAL['pad2d'], "
             "klass.RENAMED['pad2d'], *klass.INDEPENDENT['pad2d']])}\n"
             "kept, _, _ = similarity.prepare(cells, starter)\n"

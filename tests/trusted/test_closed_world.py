@@ -24,6 +24,7 @@ import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines
 from grader import cluster, pipeline
+from grader.course import Course
 from grader.runtime import subset
 from grader.trusted import sandbox, scan
 
@@ -189,7 +190,8 @@ def graded_class(tmp_path_factory):
     # a secret in the grader's environment, as docs/scaling.md's GRADEBOOK_URL=postgresql://user:password@...
     os.environ["COURSE_TEST_SECRET"] = "user:password@db"
     try:
-        jobs = pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=2), time_limit=300, cell_timeout=20)
+        jobs = pipeline.autograde(Course(root), [A], out=lambda *_: None,
+                                  runner=cluster.Dask(workers=2), time_limit=300, cell_timeout=20)
     finally:
         os.environ.pop("COURSE_TEST_SECRET")
     records = {s: json.loads(p.read_text()) for s in [*classes(), "honest_numpy_setup"]

@@ -23,6 +23,7 @@ import pytest
 
 from course import exercises, graded, notebook, opens, scratch_course, submission, tree_digest, written
 from grader import cluster, pipeline
+from grader.course import Course
 from grader.trusted import sandbox
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
@@ -101,7 +102,7 @@ def server():
 def build_class(root: Path, port: int) -> dict:
     """student -> (notebook or raw text, expected). expected: a score, or ("not graded", reason words)."""
     sol = root / "solutions" / A / f"{A}.ipynb"
-    gradebook = pipeline.gradebook_path(root)
+    gradebook = Course(root).gradebook_path
     victim = root / "submitted" / "correct" / A / f"{A}.ipynb"
     return {
         "correct": (answers(), FULL),
@@ -197,10 +198,10 @@ def graded_class(tmp_path_factory, server):
     os.utime(handins / "twice (1).zip", (newer, newer))
     handed_in = tree_digest(handins)
     printed: list[str] = []
-    jobs = pipeline.autograde([A], root, out=printed.append, submissions_from=handins, runner=cluster.Dask(workers=2),
+    jobs = pipeline.autograde(Course(root), [A], out=printed.append, submissions_from=handins, runner=cluster.Dask(workers=2),
                               time_limit=90, cell_timeout=15)
     return dict(root=root, rows=rows, jobs={j.student: j for j in jobs}, printed="\n".join(printed),
-                grades={r["student_id"]: r for r in pipeline.grades(root)}, hits=hits,
+                grades={r["student_id"]: r for r in Course(root).grades()}, hits=hits,
                 handed_in=handed_in, handins=handins,
                 report=(root / "reports" / "class_report.md").read_text())
 
@@ -268,10 +269,10 @@ def test_regrading_is_idempotent(graded_class):
     root = g["root"]
     again = ["correct", "edited_test", "blank"]
     submitted = tree_digest(root / "submitted")
-    jobs = pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=2),
+    jobs = pipeline.autograde(Course(root), [A], out=lambda *_: None, runner=cluster.Dask(workers=2),
                                time_limit=90, cell_timeout=15, students=again)
     assert sorted(j.student for j in jobs) == sorted(again)
-    after = {r["student_id"]: r for r in pipeline.grades(root)}
+    after = {r["student_id"]: r for r in Course(root).grades()}
     assert {s: (after[s]["status"], after[s]["score"]) for s in again} == \
            {s: (g["grades"][s]["status"], g["grades"][s]["score"]) for s in again}
     assert tree_digest(root / "submitted") == submitted

@@ -12,7 +12,8 @@ import torch
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from nbgrader.preprocessors import LimitOutput, SaveAutoGrades
 
-from grader import jobs, manual, pipeline, report
+from grader import ROOT, jobs, manual, pipeline, report
+from grader.course import Course
 from grader.exercises import spec
 from grader.jobs import Result
 from grader.runtime import engine, wire
@@ -21,7 +22,6 @@ from grader.trusted import results, secret
 from grader.trusted.limits import CapOutputs, SanitizeOutputs
 from grader.trusted.review import ReviewFlags
 
-ROOT = pipeline.ROOT
 HUGE = "x" * 1_000_000
 
 
@@ -150,7 +150,7 @@ def graded(root, flagged, student="alice"):
         new_code_cell("def relu(x):\n    return x.clamp(min=0)"),
         grade_cell("relu", [new_output("error", ename="AssertionError", evalue="tampering", traceback=[])]),
         grade_cell("sigmoid", [new_output("stream", name="stdout", text="sigmoid: 2 of 2 points (pass)\n")])])
-    resources = {"nbgrader": {"notebook": NB, "assignment": A, "student": student, "db_url": pipeline.db_url(root)},
+    resources = {"nbgrader": {"notebook": NB, "assignment": A, "student": student, "db_url": Course(root).db_url},
                  "course_flagged": flagged}
     SaveAutoGrades().preprocess(nb, resources)
     before = needs_manual(root, student)
@@ -164,7 +164,7 @@ def graded(root, flagged, student="alice"):
 def needs_manual(root, student="alice") -> dict:
     """Test cell -> ("needs manual grade", manual score) in the gradebook."""
     from nbgrader.api import Gradebook
-    with Gradebook(pipeline.db_url(root)) as gb:
+    with Gradebook(Course(root).db_url) as gb:
         return {g.name: (g.needs_manual_grade, g.manual_score) for g in gb.find_submission_notebook(NB, A, student).grades}
 
 
@@ -174,7 +174,7 @@ def course(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
     monkeypatch.delenv("GRADEBOOK_URL", raising=False)
     (tmp_path / ".nbgrader").mkdir()
-    with Gradebook(pipeline.db_url(tmp_path)) as gb:
+    with Gradebook(Course(tmp_path).db_url) as gb:
         gb.add_assignment(A)
         gb.add_notebook(NB, A)
         for name in ("relu", "sigmoid"):
@@ -194,12 +194,12 @@ def test_a_feedback_failure_is_reported_and_every_report_is_written(course):
         graded(course, [], student)
     (course / "autograded" / "bob" / A / f"{NB}.ipynb").write_text("{not json")  # nbgrader cannot read it
     done = [Result(A, s, graded=True) for s in STUDENTS]
-    problems = pipeline.feedback(course, done)
+    problems = pipeline.feedback(Course(course), done)
     assert problems == ["bob/06_activations: feedback for bob could not be generated: "
                         "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: '{not json'"]
     assert [p.parent.parent.name for p in (course / "feedback").glob(f"*/{A}/{NB}.html")] == ["alice"]
-    report.write(course, done, problems, pipeline.db_url(course))
-    assert [r["student_id"] for r in pipeline.grades(course)] == STUDENTS
+    report.write(Course(course), done, problems)
+    assert [r["student_id"] for r in Course(course).grades()] == STUDENTS
     assert "feedback for bob could not be generated" in (course / "reports" / "class_report.md").read_text()
 
 
@@ -307,13 +307,13 @@ def test_a_flag_stays_in_the_queue_until_a_grader_scores_it(course):
     assert needs_manual(course) == {"test_relu": (True, None), "test_sigmoid": (False, None)}
     # A grader overrides sigmoid in formgrader (not relu's flag); a regrade must keep both states.
     from nbgrader.api import Gradebook
-    with Gradebook(pipeline.db_url(course)) as gb:
+    with Gradebook(Course(course).db_url) as gb:
         grade = gb.find_grade("test_sigmoid", NB, A, "alice")
         grade.manual_score, grade.needs_manual_grade = 1.0, False
         gb.db.commit()
-    snapshot = manual.snapshot(course, [A])
+    snapshot = manual.snapshot(Course(course), [A])
     graded(course, ["test_relu"])
-    manual.keep_manual(course, snapshot, [Result(A, "alice", graded=True)])
+    manual.keep_manual(Course(course), snapshot, [Result(A, "alice", graded=True)])
     assert needs_manual(course) == {"test_relu": (True, None), "test_sigmoid": (False, 1.0)}
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from course import ROOT, exercises, graded, hand_in, notebook, scratch_course, spec_lines, submission
 from grader import cluster, pipeline
+from grader.course import Course
 from grader.runtime import subset
 from grader.trusted import sandbox, scan
 
@@ -116,8 +117,9 @@ def graded(tmp_path_factory):
     root = scratch_course(tmp_path_factory.mktemp("course"))
     for student in sorted(GRADED):
         hand_in(root, student, A, submission(A, {**ANSWERS, "downsample": ATTACKS[student][0]}))
-    jobs = pipeline.autograde([A], root, out=lambda *_: None, runner=cluster.Dask(workers=2), time_limit=240, cell_timeout=30)
-    return dict(root=root, jobs={j.student: j for j in jobs}, grades={r["student_id"]: r for r in pipeline.grades(root)})
+    jobs = pipeline.autograde(Course(root), [A], out=lambda *_: None,
+                              runner=cluster.Dask(workers=2), time_limit=240, cell_timeout=30)
+    return dict(root=root, jobs={j.student: j for j in jobs}, grades={r["student_id"]: r for r in Course(root).grades()})
 
 
 @pytest.mark.parametrize("student", [s for s, (_, _, words) in ATTACKS.items() if words == SUBSET])

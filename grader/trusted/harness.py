@@ -2,7 +2,9 @@
 
 The student's cells (explanations, solutions, anything they added) run in the student's
 kernel, sandboxed during ``make autograde``, for the outputs the feedback shows; nothing that
-kernel does decides a score. A graded test cell is never sent there. Instead:
+kernel does decides a score. The course's teaching cells that no student cell or solution cell
+needs are not run there (:meth:`grader.trusted.scan.Plan.kernel_cells`): the feedback page shows
+them as released, without outputs. A graded test cell is never sent there. Instead:
 
 1. every code cell the student wrote or changed is checked against the course's Python subset
    (:mod:`grader.runtime.subset`); an exercise whose code (its solution cell, or a student cell it
@@ -85,6 +87,9 @@ class TrustedExecute(Execute):
         names = [c.metadata["nbgrader"]["grade_id"].removeprefix("test_") for c in nb.cells if is_test_cell(c)]
         self._plan = scan.plan(nb, scan.release_sources(root, self._assignment, info.get("notebook", "")), names)
         self._flags = self._plan.flags()
+        code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_test_cell(c)]
+        solutions = [k for k, i in enumerate(code) if nb.cells[i].get("metadata", {}).get("nbgrader", {}).get("solution")]
+        self._kernel_cells = {code[k] for k in self._plan.kernel_cells(solutions)}
         self._flagged: list[str] = []
         self._replay: list[str] = []
         self._verdicts: list[Verdict] = []
@@ -135,6 +140,9 @@ class TrustedExecute(Execute):
             self._timings["checks"] += time.perf_counter() - start
             return cell, resources
         if cell.cell_type != "code":
+            return cell, resources
+        if index not in self._kernel_cells:  # a teaching cell nothing of the student's needs: shown as released
+            cell.outputs, cell.execution_count = [], None
             return cell, resources
         start = time.perf_counter()
         try:

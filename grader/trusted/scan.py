@@ -12,6 +12,10 @@ For one submitted notebook, :func:`plan` reads every code cell once and decides,
 
 A finding in a cell that no exercise needs is listed for the instructor and costs no points:
 the worker never runs that cell.
+
+The student's kernel, which runs only for the outputs the feedback page shows, runs the student's own
+cells, the solution cells and the cells they need (:meth:`Plan.kernel_cells`): the course's teaching
+cells that none of them needs (figures, explorers, demonstrations) are left as released, not run.
 """
 from __future__ import annotations
 
@@ -54,6 +58,12 @@ class Plan:
 
     def student_cells(self, name: str) -> list[int]:
         return [k for k in self.needs.get(name, []) if k not in self.trusted]
+
+    def kernel_cells(self, solutions=()) -> list[int]:
+        """The cells the student's kernel runs: the student's (written or changed), the ``solutions`` (positions of
+        the graded solution cells, changed or not) and every cell they need, in notebook order."""
+        start = set(self.findings) | set(solutions)  # findings has an entry for every cell that is not the release's
+        return sorted({j for k in start for j in closure(self.cells, k)[0]})
 
     def flags(self) -> dict[str, list[str]]:
         """Exercise (or :data:`NO_EXERCISE`) -> the lines outside the subset, as the record lists them."""

@@ -57,3 +57,23 @@ def test_nbgrader_records_the_trusted_verdict(status, score, expected):
                                                                                     "grade_id": "test_relu"}})
     cell.outputs = verdict_outputs(verdict)
     assert determine_grade(cell) == (expected, 3)
+
+
+def test_the_kernel_runs_the_students_cells_the_solutions_and_what_they_need_not_the_other_teaching_cells():
+    """Grading's kernel runs only for the feedback page's outputs: a teaching cell none of the student's cells
+    needs (a figure) is not run; one that binds a name a student cell reads is, with the imports it needs."""
+    from grader.trusted import scan
+    release = ["import torch\nimport matplotlib.pyplot as plt",            # 0 setup
+               "x = torch.arange(16.).reshape(1, 1, 4, 4)",                # 1 teaching: binds x
+               "plt.imshow(x[0, 0]); plt.show()",                          # 2 teaching: a figure
+               "def pool(x):\n    raise NotImplementedError",              # 3 solution stub
+               "def shift(x):\n    raise NotImplementedError",             # 4 solution stub
+               "y = torch.zeros(3)\nprint(y)"]                             # 5 teaching: nobody reads y
+    sources = [release[0], release[1], release[2], "def pool(x):\n    return x[..., ::2, ::2]", release[4],
+               release[5], "print(pool(x).shape)"]                        # 6: the student's own cell reads x
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    for k in (3, 4):
+        nb.cells[k].metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": ["pool", "shift"][k - 3]}
+    plan = scan.plan(nb, release, ["pool", "shift"])
+    assert plan.kernel_cells([3, 4]) == [0, 1, 3, 4, 6]
+    assert plan.kernel_cells([]) == [0, 1, 3, 6]  # the student's cells and what they need, the stub left alone

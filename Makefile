@@ -134,7 +134,7 @@ postgres:  ## install Debian's PostgreSQL server, for the distributed-grading te
 
 # The browser test fails, never skips, when Chromium or Playwright is missing.
 test-browser: setup browser  ## the browser tests in Chromium: the learner's JupyterLab, formgrader, the similarity report, TensorBoard, the book (installs Chromium first)
-	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -m browser -v -s
+	COURSE_BROWSER_TEST=required CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -m browser -v -s --durations=0
 
 # Playwright's own browser download needs the internet; Debian's Chromium comes from apt.
 browser:  ## install Debian's Chromium when it is missing (CHROMIUM=/usr/bin/chromium) (apt-get, as root or via sudo)

@@ -33,6 +33,7 @@ def class_hub(users: dict[str, str]):
     if os.geteuid() != 0:
         pytest.fail("the class hub test creates system accounts: run it as root (CI does)")
     from grader import hub as hubs
+    from grader.course import Course
     base = Path(tempfile.mkdtemp(prefix="class-hub-", dir="/tmp"))  # pytest's own folder is root's alone
     base.chmod(0o755)
     course = base / "course"
@@ -54,7 +55,7 @@ def class_hub(users: dict[str, str]):
         instructor = next(u for u, role in users.items() if role == "instructor")
         subprocess.run(["chown", "-R", f"{instructor}:", str(course)], check=True)
         start = time.monotonic()
-        hubs.start(roster, course, folder, port=free_port(), out=lambda *_: None)
+        hubs.start(roster, Course(course), folder, port=free_port(), out=lambda *_: None)
         settings = h.read()
         passwords = {r["username"]: r["password"] for r in csv.DictReader(open(h.passwords))}
         yield dict(hub=h, course=course, settings=settings, passwords=passwords, requests=requests,

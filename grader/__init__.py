@@ -12,7 +12,8 @@
   :mod:`grader.report`, :mod:`grader.cli`. Import both layers above.
 
 :mod:`grader.data` (CIFAR10, real or the offline sample) and :mod:`grader.explore` (the explorers:
-sliders over states torch computed) serve the notebooks; neither imports a layer.
+sliders over states torch computed) serve the notebooks; the explorers take their words from the runtime's
+messages (:mod:`grader.runtime.messages`), and neither imports any other layer.
 Importing ``grader`` itself loads nothing (no torch): the names below load on first use.
 """
 from __future__ import annotations

@@ -183,17 +183,21 @@ def same_code(a: str, b: str) -> bool:
     return ta is not None and ta == tb
 
 
+EXPLORER = "grader.explore"  # a cell that builds an explorer (its labels are said in the language spoken)
+
+
 def differing(source, translated) -> dict[str, str]:
-    """Teaching code cells whose code the translated release changes beyond its comments (labels, titles):
-    cell id -> its translated code. Only these run again for the Chinese page; a cell whose comments alone
-    are translated shows the English run's output. The graded cells are not run in the book's Chinese
-    edition, so they are not here."""
+    """Teaching code cells whose code the translated release changes beyond its comments (labels, titles),
+    and the cells that build an explorer (their labels come from the grader's messages, in the language of
+    the kernel: :mod:`grader.bookkernel` speaks Chinese): cell id -> its translated code. Only these run
+    again for the Chinese page; a cell whose comments alone are translated shows the English run's output.
+    The graded cells are not run in the book's Chinese edition, so they are not here."""
     other = {c.get("id"): c for c in translated.cells}
     found = {}
     for cell in source.cells:
         twin = other.get(cell.get("id"))
-        if (cell.cell_type == "code" and not shown_as_released(cell) and twin is not None
-                and twin.cell_type == "code" and not same_code(cell.source, twin.source)):
+        if (cell.cell_type == "code" and not shown_as_released(cell) and twin is not None and twin.cell_type == "code"
+                and (not same_code(cell.source, twin.source) or EXPLORER in cell.source)):
             found[cell.id] = twin.source
     return found
 
@@ -263,7 +267,9 @@ def run_notebook(nb, chapter: Chapter, timeout: int, forks: dict[str, str] | Non
         try:
             # The kernel's start-up warnings are noise here. One thread for torch: two notebooks run at once
             # on the book's machine, and a forked child cannot use the OpenMP threads of its parent.
-            client.execute(stderr=subprocess.DEVNULL, env={**os.environ, **ONE_THREAD})
+            # The Chinese run's kernel runs the Chinese notebook, as JupyterLab names it (the explorers' language).
+            chinese = {"JPY_SESSION_NAME": str(chapter.released("zh").resolve())} if cjk else {}
+            client.execute(stderr=subprocess.DEVNULL, env={**os.environ, **ONE_THREAD, **chinese})
         except CellExecutionError as e:
             cell_id = running.get("cell", {}).get("id", "?")
             tail = "\n".join(str(e).strip().splitlines()[-12:])
@@ -492,7 +498,7 @@ ZH_INDEX = {
              '的三次 CIFAR10 运行"><figcaption>TensorBoard 的 Time Series 标签页，筛选为 <code>loss/train</code>：'
              '笔记本 08 的三次运行（BatchNorm、InstanceNorm、不做规范化）。</figcaption></figure>'),
     "explorers_title": "交互演示",
-    "explorers": ("<p>五个笔记本带有交互演示：拖动滑块，就能看到汇聚窗口覆盖哪些格子、填充加在哪里、"
+    "explorers": ("<p>六个笔记本带有交互演示：拖动滑块，就能看到汇聚窗口覆盖哪些格子、填充加在哪里、"
                   "上采样的一个像素读取哪些像素。每个状态都是生成本页时由 torch 算出的，所以这里不需要内核也能用；"
                   "方向键可以移动滑块，每个演示也会用文字说明它显示的内容。</p>\n"
                   '<figure><img src="../assets/explorer_pool_geometry.png" alt="笔记本 02 的汇聚演示：'
@@ -581,7 +587,7 @@ make check   # which exercises pass their visible tests, in every notebook</pre>
 a failing test says which case failed and where your output differs from torch's. The full solutions
 are in <code>solutions/</code> when you want to compare.</p>
 <h2>Explorers</h2>
-<p>Five notebooks have explorers: move a slider and see which cells a pooling window covers, where padding
+<p>Six notebooks have explorers: move a slider and see which cells a pooling window covers, where padding
 goes, or which pixels an upsampled pixel reads. Every state was computed by torch when the page was built,
 so they work here with no kernel; arrow keys move the sliders, and each explorer says what it shows as
 text too.</p>

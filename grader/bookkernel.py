@@ -28,6 +28,7 @@ CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "D
 CJK_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
              "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
              "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+LANGUAGE = "zh-CN"  # the edition a child runs a cell for (grader.runtime.messages speaks it there)
 LIVE = 2  # children running at once (the machine's cores are shared with the English run)
 FORK_TIMEOUT = 120  # seconds a child may take (a cell of the course takes a few); then it is killed
 FULL_RUN = ".full-run"  # in the fork folder: a child wanted to write; the Chinese notebook runs in full instead
@@ -207,8 +208,11 @@ def fork(cell_id: str, code: str, folder: str) -> None:
         use_cjk_font()
         guard = Guard()
         sys.addaudithook(guard)
+        from grader.runtime.messages import speaking
+
         guard.on = True
-        outputs = capture(code)
+        with speaking(LANGUAGE):  # what the grader's messages say (an explorer's labels) is Chinese too
+            outputs = capture(code)
         guard.on = False
         if guard.tried:
             Path(folder, FULL_RUN).write_text(f"{cell_id}: {guard.tried}\n", encoding="utf-8")

@@ -2,7 +2,9 @@
 // One module for every explorer and every page: it defines window.FMExplorer once; each explorer's output
 // calls FMExplorer.mount(container) on a container that holds its states as JSON (script.fm-data).
 // Every slider is a native range input (arrow keys, Home, End); what the drawing shows is also written as
-// text: a live summary (aria-live) and a list of every window, pixel or cell.
+// text: a live summary (aria-live) and a list of every window, pixel or cell. Every sentence is a template from
+// the payload (data.text, said in the notebook's language by grader/explore), filled in by fill(): this module
+// translates nothing itself.
 (function () {
   "use strict";
   if (window.FMExplorer) return;
@@ -56,42 +58,47 @@
     return typeof v === "number" ? String(v) : v;
   }
 
-  function range(a, b, step) {  // "a–b" or, with a step, "a, a+step, …, b"
+  // A template with {fields} (one of data.text, in the notebook's language) filled in.
+  function fill(template, fields) {
+    return template.replace(/\{(\w+)\}/g, (whole, name) => name in fields ? String(fields[name]) : whole);
+  }
+
+  const ENGLISH = {to: "{a} to {b}", dropped: "{formula} − 1 (that window would start in the right padding)"};
+
+  function range(a, b, step, text) {  // "a to b" or, with a step, "a, a+step, …, b"
     if (a === b) return String(a);
-    if (!step || step === 1) return `${a} to ${b}`;
+    if (!step || step === 1) return fill((text || ENGLISH).to, {a, b});
     const out = [];
     for (let i = a; i <= b; i += step) out.push(i);
     return out.join(", ");
   }
 
   // The output size along one dimension, as the course teaches it (torch's number is shown beside it).
-  function poolSize(n, k, s, p, d, ceil) {
+  function poolSize(n, k, s, p, d, ceil, text) {
     const num = n + 2 * p - d * (k - 1) - 1;
     let o = (ceil ? Math.ceil(num / s) : Math.floor(num / s)) + 1;
     let dropped = false;
     if (ceil && o > 0 && (o - 1) * s >= n + p) { o -= 1; dropped = true; }
     const br = ceil ? ["⌈", "⌉"] : ["⌊", "⌋"];
-    const text = `${br[0]}(${n} + 2·${p} − ${d}·(${k} − 1) − 1) / ${s}${br[1]} + 1` +
-      (dropped ? " − 1 (that window would start in the right padding)" : "") + ` = ${o}`;
-    return {o: o, text: text};
+    const formula = `${br[0]}(${n} + 2·${p} − ${d}·(${k} − 1) − 1) / ${s}${br[1]} + 1`;
+    return {o: o, text: (dropped ? fill((text || ENGLISH).dropped, {formula}) : formula) + ` = ${o}`};
   }
 
   // -- the drawings: each returns {summary, items (one line per window, pixel or cell), picks, picked(i)} --
 
   function geometry(ctx) {
-    const {svg, params: q, state, meta} = ctx;
+    const {svg, params: q, state, meta, t, text} = ctx;
     const [H, W] = meta.size;
     const k = [q.kernel_h, q.kernel_w], s = [q.stride_h, q.stride_w], p = [q.padding_h, q.padding_w],
       d = [q.dilation_h, q.dilation_w];
-    const sizes = [0, 1].map(i => poolSize(meta.size[i], k[i], s[i], p[i], d[i], q.ceil_mode));
-    ctx.formula([`rows:    ${sizes[0].text}`, `columns: ${sizes[1].text}`]);
+    const sizes = [0, 1].map(i => poolSize(meta.size[i], k[i], s[i], p[i], d[i], q.ceil_mode, text));
+    ctx.formula([t("rows", {bins: sizes[0].text}), t("columns", {bins: sizes[1].text})]);
     const rows = state.e === undefined ? state.r : [], cols = state.e === undefined ? state.c : [];
     const R = Math.max(H + 2 * p[0], ...rows.map(r => r + d[0] * (k[0] - 1) + 1));
     const C = Math.max(W + 2 * p[1], ...cols.map(c => c + d[1] * (k[1] - 1) + 1));
     const x0 = PAD, y0 = PAD + 16;
-    caption(svg, x0, 14, `input ${H}×${W}, padded`);
-    ctx.legend("Grey cells: padding (max pooling pads with −∞). Dashed cells: beyond the padding, " +
-      `which only ceil_mode's last window may reach. Numbers: the input, arange(${H * W}).`);
+    caption(svg, x0, 14, t("padded_input", {h: H, w: W}));
+    ctx.legend(t("geometry_legend", {n: H * W}));
     for (let r = 0; r < R; r++) {
       for (let c = 0; c < C; c++) {
         const ir = r - p[0], ic = c - p[1];
@@ -112,58 +119,59 @@
       wins.push({i, j, r0, c0, r1, c1});
       box(svg, x0, y0, r0, c0, r1, c1, {stroke: BLUE, "stroke-opacity": 0.45, "stroke-width": 1.5, class: "fm-window",
         "data-i": i, "data-j": j});
-      items.push(`window (${i}, ${j}): rows ${range(r0 - p[0], r1 - p[0], d[0])}, columns ` +
-        `${range(c0 - p[1], c1 - p[1], d[1])}`);
+      items.push(t("window", {i, j, rows: range(r0 - p[0], r1 - p[0], d[0], text),
+        columns: range(c0 - p[1], c1 - p[1], d[1], text)}));
     }));
     const ox = svgW + GAP;
     if (state.e === undefined) {
-      caption(svg, ox, 14, `output ${state.o[0]}×${state.o[1]}`);
+      caption(svg, ox, 14, t("output", {h: state.o[0], w: state.o[1]}));
       for (let i = 0; i < state.o[0]; i++) for (let j = 0; j < state.o[1]; j++)
         cell(svg, ox, y0, i, j, {fill: "#fff", class: "fm-out", "data-i": i, "data-j": j});
     }
     ctx.size([svgW + GAP + (state.o ? state.o[1] * CELL : 0) + PAD, y0 + Math.max(R, state.o ? state.o[0] : 0) * CELL + PAD]);
     return {
-      summary: state.e === undefined ? `Output ${state.o[0]}×${state.o[1]}: ${wins.length} windows.` : "Torch rejects these arguments.",
+      summary: state.e === undefined ? t("windows", {h: state.o[0], w: state.o[1], n: wins.length}) : t("rejected"),
       items: items, picks: wins.length,
       picked(n) {
         const w = wins[n];
-        for (let t = 0; t < k[0]; t++) for (let u = 0; u < k[1]; u++)
-          cell(svg, x0, y0, w.r0 + t * d[0], w.c0 + u * d[1], {fill: RED, "fill-opacity": 0.35, stroke: RED, class: "fm-tap"});
+        for (let a = 0; a < k[0]; a++) for (let b = 0; b < k[1]; b++)
+          cell(svg, x0, y0, w.r0 + a * d[0], w.c0 + b * d[1], {fill: RED, "fill-opacity": 0.35, stroke: RED, class: "fm-tap"});
         box(svg, x0, y0, w.r0, w.c0, w.r1, w.c1, {stroke: RED, "stroke-width": 3, class: "fm-picked"});
         cell(svg, ox, y0, w.i, w.j, {fill: RED, "fill-opacity": 0.35, class: "fm-out-picked"});
-        return items[n] + " of the input (negative or past the end: padding or beyond)";
+        return t("window_input", {window: items[n]});
       },
     };
   }
 
   function pool(ctx) {
-    const {svg, params: q, state, meta} = ctx;
+    const {svg, params: q, state, meta, t, text} = ctx;
     const [H, W] = meta.size, k = q.kernel;
     const x0 = PAD, y0 = PAD + 16;
-    caption(svg, x0, 14, `input ${H}×${W}`);
+    caption(svg, x0, 14, t("input", {h: H, w: W}));
     for (let r = 0; r < H; r++) for (let c = 0; c < W; c++)
       cell(svg, x0, y0, r, c, {fill: "#fff", class: "fm-in"}, num(meta.x[r * W + c]));
     ctx.grid = {x0: x0, y0: y0, p: [0, 0]};
     const ox = x0 + W * CELL + GAP, wins = [], items = [];
     if (state.e === undefined) {
-      caption(svg, ox, 14, `output ${state.o[0]}×${state.o[1]}`);
+      caption(svg, ox, 14, t("output", {h: state.o[0], w: state.o[1]}));
       state.r.forEach((r0, i) => state.c.forEach((c0, j) => {
         const v = state.v[i * state.o[1] + j];
         wins.push({i, j, r0, c0});
         box(svg, x0, y0, r0, c0, r0 + k - 1, c0 + k - 1, {stroke: BLUE, "stroke-opacity": 0.45, "stroke-width": 1.5,
           class: "fm-window", "data-i": i, "data-j": j});
         cell(svg, ox, y0, i, j, {fill: "#fff", class: "fm-out", "data-i": i, "data-j": j}, num(v));
-        items.push(`window (${i}, ${j}): rows ${range(r0, r0 + k - 1)}, columns ${range(c0, c0 + k - 1)}; ${q.mode} = ${num(v)}`);
+        items.push(t("pool_window", {i, j, rows: range(r0, r0 + k - 1, 1, text), columns: range(c0, c0 + k - 1, 1, text),
+          mode: q.mode, value: num(v)}));
       }));
     }
     ctx.size([ox + (state.o ? state.o[1] : 0) * CELL + PAD, y0 + H * CELL + PAD]);
     return {
-      summary: state.e === undefined ? `Output ${state.o[0]}×${state.o[1]}: ${wins.length} windows.` : "Torch rejects these arguments.",
+      summary: state.e === undefined ? t("windows", {h: state.o[0], w: state.o[1], n: wins.length}) : t("rejected"),
       items: items, picks: wins.length,
       picked(n) {
         const w = wins[n];
-        for (let t = 0; t < k; t++) for (let u = 0; u < k; u++)
-          cell(svg, x0, y0, w.r0 + t, w.c0 + u, {fill: RED, "fill-opacity": 0.3, stroke: RED, class: "fm-tap"});
+        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++)
+          cell(svg, x0, y0, w.r0 + a, w.c0 + b, {fill: RED, "fill-opacity": 0.3, stroke: RED, class: "fm-tap"});
         box(svg, x0, y0, w.r0, w.c0, w.r0 + k - 1, w.c0 + k - 1, {stroke: RED, "stroke-width": 3, class: "fm-picked"});
         cell(svg, ox, y0, w.i, w.j, {fill: RED, "fill-opacity": 0.3, class: "fm-out-picked"});
         return items[n];
@@ -172,31 +180,30 @@
   }
 
   function adaptive(ctx) {
-    const {svg, params: q, state} = ctx;
+    const {svg, params: q, state, t} = ctx;
     const H = q.in_h, W = q.in_w, x0 = PAD, y0 = PAD + 16;
     // bin i of n -> out: [floor(i·n/out), ceil((i+1)·n/out)), as the course teaches it (torch's bins are drawn)
     const bins = (n, out) => [...Array(out).keys()].map(i => `[${Math.floor(i * n / out)}, ${Math.ceil((i + 1) * n / out)})`);
-    ctx.formula([`rows:    ${bins(H, q.out_h).join(" ")}`, `columns: ${bins(W, q.out_w).join(" ")}`]);
-    ctx.legend("The formula's bins, [⌊i·n/out⌋, ⌈(i+1)·n/out⌉); the drawing shows torch's. " +
-      `Numbers: the input arange(${H * W}) and the averages of the bins.`);
-    caption(svg, x0, 14, `input ${H}×${W}`);
+    ctx.formula([t("rows", {bins: bins(H, q.out_h).join(" ")}), t("columns", {bins: bins(W, q.out_w).join(" ")})]);
+    ctx.legend(t("adaptive_legend", {n: H * W}));
+    caption(svg, x0, 14, t("input", {h: H, w: W}));
     for (let r = 0; r < H; r++) for (let c = 0; c < W; c++)
       cell(svg, x0, y0, r, c, {fill: "#fff", class: "fm-in"}, r * W + c);
     ctx.grid = {x0: x0, y0: y0, p: [0, 0]};
     const ox = x0 + W * CELL + GAP, wins = [], items = [];
     const [oh, ow] = state.o;
-    caption(svg, ox, 14, `output ${oh}×${ow}`);
+    caption(svg, ox, 14, t("output", {h: oh, w: ow}));
     state.r.forEach(([r0, r1], i) => state.c.forEach(([c0, c1], j) => {
       const v = state.v[i * ow + j];
       wins.push({i, j, r0, c0, r1, c1});
       box(svg, x0, y0, r0, c0, r1 - 1, c1 - 1, {stroke: BLUE, "stroke-opacity": 0.45, "stroke-width": 1.5,
         class: "fm-window", "data-i": i, "data-j": j});
       cell(svg, ox, y0, i, j, {fill: "#fff", class: "fm-out", "data-i": i, "data-j": j}, num(v));
-      items.push(`bin (${i}, ${j}): rows [${r0}, ${r1}), columns [${c0}, ${c1}); mean = ${num(v)}`);
+      items.push(t("bin", {i, j, r0, r1, c0, c1, value: num(v)}));
     }));
     ctx.size([ox + ow * CELL + PAD, y0 + Math.max(H, oh) * CELL + PAD]);
     return {
-      summary: `Output ${oh}×${ow}: ${wins.length} bins.`, items: items, picks: wins.length,
+      summary: t("bins", {h: oh, w: ow, n: wins.length}), items: items, picks: wins.length,
       picked(n) {
         const w = wins[n];
         for (let r = w.r0; r < w.r1; r++) for (let c = w.c0; c < w.c1; c++)
@@ -210,13 +217,13 @@
 
   // A line chart of one statistic over the steps: the batches' values (grey dots), torch's running value
   // (blue) and d2l-zh's rule with the same momentum (orange, dashed). Returns its y -> pixel mapping.
-  function chart(svg, x0, y0, label, series, width, height) {
+  function chart(svg, x0, y0, label, series, width, height, t) {
     const all = series.flatMap(s => s.values);
     const lo = Math.min(...all), hi = Math.max(...all), scale = height / (hi - lo || 1);
     const X = t => x0 + 8 + t * (width - 16) / Math.max(series[0].values.length - 1, 1);
     const Y = v => y0 + height - (v - lo) * scale;
     el("svg:rect", {x: x0, y: y0, width: width, height: height, fill: "#fff", stroke: "#bbb"}, svg);
-    caption(svg, x0, y0 - 4, `${label}: from ${lo.toFixed(2)} to ${hi.toFixed(2)}`);
+    caption(svg, x0, y0 - 4, t("chart", {label: label, lo: lo.toFixed(2), hi: hi.toFixed(2)}));
     for (const s of series) {
       if (s.dots) {
         s.values.forEach((v, t) => el("svg:circle", {cx: X(t), cy: Y(v), r: 2.2, fill: "#999"}, svg));
@@ -230,70 +237,69 @@
   }
 
   function running(ctx) {
-    const {svg, params: q, state, meta} = ctx;
+    const {svg, params: q, state, meta, t} = ctx;
     const n = state.o[0], W = Math.max(360, n * 14), Hc = 120, x0 = PAD, y0 = PAD + 16;
     const d2l = state.dm !== undefined;
-    ctx.legend("Grey dots: each batch's mean and (unbiased) variance; the data shift from mean 2 to mean 5 halfway. " +
-      "Blue: torch's running_mean and running_var (new = (1 − m)·old + m·batch). Orange, dashed: d2l-zh v2's " +
-      "rule with the same number (new = m·old + (1 − m)·batch, biased variance)." + (d2l ? "" :
-      " momentum=None: torch's cumulative average; d2l-zh has no such setting."));
+    ctx.legend(t("running_legend") + (d2l ? "" : " " + t("running_none")));
     const mk = (name, values, colour, dashed) => ({name, values, colour, dashed});
-    const top = chart(svg, x0, y0, "mean", [{name: "batch", values: meta.bm, dots: true}, mk("tm", state.tm, BLUE),
-      ...(d2l ? [mk("dm", state.dm, "#ff7f0e", true)] : [])], W, Hc);
+    const top = chart(svg, x0, y0, t("mean"), [{name: "batch", values: meta.bm, dots: true}, mk("tm", state.tm, BLUE),
+      ...(d2l ? [mk("dm", state.dm, "#ff7f0e", true)] : [])], W, Hc, t);
     const y1 = y0 + Hc + 30;
-    const bottom = chart(svg, x0, y1, "variance", [{name: "batch", values: meta.bv, dots: true}, mk("tv", state.tv, BLUE),
-      ...(d2l ? [mk("dv", state.dv, "#ff7f0e", true)] : [])], W, Hc);
+    const bottom = chart(svg, x0, y1, t("variance"), [{name: "batch", values: meta.bv, dots: true}, mk("tv", state.tv, BLUE),
+      ...(d2l ? [mk("dv", state.dv, "#ff7f0e", true)] : [])], W, Hc, t);
     ctx.size([x0 + W + PAD, y1 + Hc + PAD]);
-    const items = state.tm.map((v, t) => `step ${t + 1}: batch mean ${meta.bm[t]}, variance ${meta.bv[t]}; torch ` +
-      `running_mean ${v}, running_var ${state.tv[t]}` + (d2l ? `; d2l-zh rule ${state.dm[t]}, ${state.dv[t]}` : ""));
+    const items = state.tm.map((v, s) => {
+      const step = t("step", {t: s + 1, bm: meta.bm[s], bv: meta.bv[s], tm: v, tv: state.tv[s]});
+      return d2l ? t("step_d2l", {step, dm: state.dm[s], dv: state.dv[s]}) : step;
+    });
+    const m = q.momentum === null ? "None" : q.momentum;
     return {
-      summary: `momentum=${q.momentum === null ? "None" : q.momentum}: after ${n} steps torch's running_mean is ` +
-        `${state.tm[n - 1]}` + (d2l ? `, d2l-zh's rule gives ${state.dm[n - 1]}.` : "."),
+      summary: d2l ? t("running_summary_d2l", {m, n, tm: state.tm[n - 1], dm: state.dm[n - 1]}) :
+        t("running_summary", {m, n, tm: state.tm[n - 1]}),
       items: items, picks: n,
-      picked(t) {
+      picked(s) {
         for (const [c, y, h] of [[top, y0, Hc], [bottom, y1, Hc]])
-          el("svg:line", {x1: c.X(t), x2: c.X(t), y1: y, y2: y + h, stroke: RED, "stroke-width": 1.5, class: "fm-step"}, svg);
-        return items[t];
+          el("svg:line", {x1: c.X(s), x2: c.X(s), y1: y, y2: y + h, stroke: RED, "stroke-width": 1.5, class: "fm-step"}, svg);
+        return items[s];
       },
     };
   }
 
   function upsample(ctx) {
-    const {svg, state, meta} = ctx;
+    const {svg, state, meta, t} = ctx;
     const [H, W] = meta.size;
     const x0 = PAD, y0 = PAD + 16;
-    caption(svg, x0, 14, `input ${H}×${W}`);
+    caption(svg, x0, 14, t("input", {h: H, w: W}));
     const inputs = [];
     for (let r = 0; r < H; r++) for (let c = 0; c < W; c++)
       inputs.push(cell(svg, x0, y0, r, c, {fill: "#fff", class: "fm-in", "data-r": r, "data-c": c}, num(meta.x[r * W + c])));
     ctx.grid = {x0: x0, y0: y0, p: [0, 0]};
     const ox = x0 + W * CELL + GAP, items = [];
-    ctx.legend("Red: the input pixels that the picked output pixel reads, each with its weight. Torch gave the " +
-      "weights: each input pixel's one-hot map, interpolated the same way.");
+    ctx.legend(t("upsample_legend"));
     if (state.e === undefined) {
       const [oh, ow] = state.o;
-      caption(svg, ox, 14, `output ${oh}×${ow}`);
+      caption(svg, ox, 14, t("output", {h: oh, w: ow}));
       for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
         const n = i * ow + j, w = state.w[n], terms = [];
-        for (let t = 0; t < w.length; t += 2)
-          terms.push(`${w[t + 1]}·x[${Math.floor(w[t] / W)}, ${w[t] % W}]`);
+        for (let a = 0; a < w.length; a += 2)
+          terms.push(`${w[a + 1]}·x[${Math.floor(w[a] / W)}, ${w[a] % W}]`);
         cell(svg, ox, y0, i, j, {fill: "#fff", class: "fm-out", "data-i": i, "data-j": j}, num(state.v[n]));
-        items.push(`output (${i}, ${j}) = ${terms.join(" + ")} = ${num(state.v[n])}`);
+        items.push(t("pixel", {i, j, terms: terms.join(" + "), value: num(state.v[n])}));
       }
     }
     ctx.size([ox + (state.o ? state.o[1] : 0) * CELL + PAD, y0 + Math.max(H, state.o ? state.o[0] : 0) * CELL + PAD]);
     return {
-      summary: state.e === undefined ? `Output ${state.o[0]}×${state.o[1]}.` : "Torch rejects these arguments.",
+      summary: state.e === undefined ? t("upsampled", {h: state.o[0], w: state.o[1]}) : t("rejected"),
       items: items, picks: items.length,
       picked(n) {
         const ow = state.o[1], i = Math.floor(n / ow), j = n % ow, w = state.w[n];
         cell(svg, ox, y0, i, j, {fill: RED, "fill-opacity": 0.35, class: "fm-out-picked"});
-        for (let t = 0; t < w.length; t += 2) {
-          const r = Math.floor(w[t] / W), c = w[t] % W;
-          cell(svg, x0, y0, r, c, {fill: RED, "fill-opacity": 0.15 + 0.6 * w[t + 1], stroke: RED, class: "fm-source",
-            "data-weight": w[t + 1]});
+        for (let a = 0; a < w.length; a += 2) {
+          const r = Math.floor(w[a] / W), c = w[a] % W;
+          cell(svg, x0, y0, r, c, {fill: RED, "fill-opacity": 0.15 + 0.6 * w[a + 1], stroke: RED, class: "fm-source",
+            "data-weight": w[a + 1]});
           el("svg:text", {x: x0 + c * CELL + CELL / 2, y: y0 + r * CELL + 8, fill: RED, "text-anchor": "middle",
-            style: "font-size:8px", class: "fm-weight"}, svg, w[t + 1]);
+            style: "font-size:8px", class: "fm-weight"}, svg, w[a + 1]);
         }
         return items[n];
       },
@@ -301,44 +307,107 @@
   }
 
   function pad(ctx) {
-    const {svg, params: q, state, meta} = ctx;
+    const {svg, params: q, state, meta, t} = ctx;
     const [H, W] = meta.size;
     const x0 = PAD, y0 = PAD + 16;
-    caption(svg, x0, 14, `input ${H}×${W}`);
+    caption(svg, x0, 14, t("input", {h: H, w: W}));
     for (let r = 0; r < H; r++) for (let c = 0; c < W; c++)
       cell(svg, x0, y0, r, c, {fill: "#fff", class: "fm-in", "data-r": r, "data-c": c}, r * W + c);
     ctx.grid = {x0: x0, y0: y0, p: [0, 0]};
-    const ox = x0 + W * CELL + GAP, items = [];
-    ctx.legend(`The input is arange(${H * W}), so each padded value names the input cell it copies. Grey: ` +
-      "padding (constant mode fills 0). Blue box: the input.");
+    const ox = x0 + W * CELL + GAP, items = [], filled = [];
+    ctx.legend(t("pad_legend", {n: H * W}));
     if (state.e === undefined) {
       const [oh, ow] = state.o;
-      caption(svg, ox, 14, `padded ${oh}×${ow}`);
+      caption(svg, ox, 14, t("padded", {h: oh, w: ow}));
       for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) {
         const inside = i >= q.top && i < q.top + H && j >= q.left && j < q.left + W;
         const v = Number(state.v[i * ow + j]);
         cell(svg, ox, y0, i, j, {fill: inside ? "#fff" : GREY, class: "fm-out", "data-i": i, "data-j": j}, v);
-        const from = q.mode === "constant" && !inside ? "the fill value 0" :
-          `input (${Math.floor(v / W)}, ${v % W})`;
-        items.push(`padded (${i}, ${j}) = ${v}: ${from}`);
+        filled.push(q.mode === "constant" && !inside);
+        const source = filled[filled.length - 1] ? t("fill") : t("source", {r: Math.floor(v / W), c: v % W});
+        items.push(t("padded_cell", {i, j, v, source}));
       }
       box(svg, ox, y0, q.top, q.left, q.top + H - 1, q.left + W - 1, {stroke: BLUE, "stroke-width": 2.5, class: "fm-interior"});
     }
     ctx.size([ox + (state.o ? state.o[1] : 0) * CELL + PAD, y0 + Math.max(H, state.o ? state.o[0] : 0) * CELL + PAD]);
     return {
-      summary: state.e === undefined ? `Padded size ${state.o[0]}×${state.o[1]}.` : "Torch rejects these arguments.",
+      summary: state.e === undefined ? t("padded_size", {h: state.o[0], w: state.o[1]}) : t("rejected"),
       items: items, picks: items.length,
       picked(n) {
         const ow = state.o[1], i = Math.floor(n / ow), j = n % ow, v = Number(state.v[n]);
         cell(svg, ox, y0, i, j, {fill: RED, "fill-opacity": 0.35, class: "fm-out-picked"});
-        if (!items[n].endsWith("fill value 0"))
+        if (!filled[n])
           cell(svg, x0, y0, Math.floor(v / W), v % W, {fill: RED, "fill-opacity": 0.35, stroke: RED, class: "fm-source"});
         return items[n];
       },
     };
   }
 
-  const KINDS = {geometry, pool, adaptive, upsample, pad, running};
+  // 03: the same 2×2 windows over C channels. Max pooling: one map per channel. Convolution: each channel's
+  // part (its window times its kernel slice, summed) and the output, the sum of the parts: one map.
+  function channels(ctx) {
+    const {svg, params: q, state, meta, t, text} = ctx;
+    const [H, W] = meta.size, [kh, kw] = meta.k, C = q.channels, conv = q.op === "conv2d";
+    const [, oh, ow] = state.o;
+    const band = Math.max(H, oh) * CELL + 26, x0 = PAD, y0 = PAD + 16, gap = GAP + 20;  // room for the captions
+    const xk = x0 + W * CELL + gap, xo = conv ? xk + kw * CELL + gap : xk, xs = xo + ow * CELL + gap;
+    const maps = conv ? state.p : state.v;  // C maps of oh×ow: the parts, or the pooled channels
+    ctx.legend(t("channels_legend"));
+    for (let c = 0; c < C; c++) {
+      const y = y0 + c * band;
+      caption(svg, x0, y - 4, t("channel_input", {c, h: H, w: W}));
+      for (let r = 0; r < H; r++) for (let col = 0; col < W; col++)
+        cell(svg, x0, y, r, col, {fill: "#fff", class: "fm-in", "data-ch": c, "data-r": r, "data-c": col},
+          num(meta.x[(c * H + r) * W + col]));
+      if (conv) {
+        caption(svg, xk, y - 4, t("kernel_slice", {c}));
+        for (let r = 0; r < kh; r++) for (let col = 0; col < kw; col++)
+          cell(svg, xk, y, r, col, {fill: "#eef5fb", class: "fm-kernel", "data-ch": c, "data-r": r, "data-c": col},
+            num(meta.w[(c * kh + r) * kw + col]));
+      }
+      caption(svg, xo, y - 4, conv ? t("part", {c, h: oh, w: ow}) : t("pooled", {c, h: oh, w: ow}));
+      for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++)
+        cell(svg, xo, y, i, j, {fill: "#fff", class: conv ? "fm-part" : "fm-out", "data-ch": c, "data-i": i, "data-j": j},
+          num(maps[(c * oh + i) * ow + j]));
+    }
+    const ys = y0 + Math.max(0, ((C * band - 26) - oh * CELL) / 2);  // the sum, level with the middle channel
+    if (conv) {
+      caption(svg, xs, ys - 4, t("output", {h: oh, w: ow}));
+      el("svg:text", {x: xs - gap / 2 - 6, y: ys + oh * CELL / 2 + 5, style: "font-size:16px"}, svg, "Σ");
+      for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++)
+        cell(svg, xs, ys, i, j, {fill: "#fff", class: "fm-out", "data-i": i, "data-j": j}, num(state.v[i * ow + j]));
+    }
+    ctx.grid = {x0: x0, y0: y0, p: [0, 0]};
+    const items = [];
+    state.r.forEach((r0, i) => state.c.forEach((c0, j) => {
+      const at = c => maps[(c * oh + i) * ow + j], where = {i, j, rows: range(r0, r0 + kh - 1, 1, text),
+        columns: range(c0, c0 + kw - 1, 1, text)};
+      const all = [...Array(C).keys()].map(at);
+      items.push(conv ? t("conv_items", Object.assign(where, {parts: all.map(v => v < 0 ? `(${v})` : v).join(" + "),
+        value: num(state.v[i * ow + j])})) : t("pool_items", Object.assign(where, {values: all.join(", ")})));
+    }));
+    ctx.size([(conv ? xs : xo) + ow * CELL + 70, y0 + C * band]);  // 70: the last caption is wider than its map
+    return {
+      summary: t(conv ? "conv_channels" : "pool_channels", {c: C, h: oh, w: ow}),
+      items: items, picks: items.length,
+      picked(n) {
+        const i = Math.floor(n / ow), j = n % ow, r0 = state.r[i], c0 = state.c[j];
+        for (let c = 0; c < C; c++) {
+          const y = y0 + c * band;
+          for (let a = 0; a < kh; a++) for (let b = 0; b < kw; b++)
+            cell(svg, x0, y, r0 + a, c0 + b, {fill: RED, "fill-opacity": 0.3, stroke: RED, class: "fm-tap",
+              "data-ch": c, "data-r": r0 + a, "data-c": c0 + b});
+          box(svg, x0, y, r0, c0, r0 + kh - 1, c0 + kw - 1, {stroke: RED, "stroke-width": 3, class: "fm-picked"});
+          cell(svg, xo, y, i, j, {fill: RED, "fill-opacity": 0.3, class: conv ? "fm-part-picked" : "fm-out-picked",
+            "data-ch": c});
+        }
+        if (conv) cell(svg, xs, ys, i, j, {fill: RED, "fill-opacity": 0.3, class: "fm-out-picked"});
+        return items[n];
+      },
+    };
+  }
+
+  const KINDS = {geometry, pool, adaptive, upsample, pad, running, channels};
   // The torch call that made a state, as Python.
   const pair = (q, name) => `(${q[name + "_h"]}, ${q[name + "_w"]})`;
   const py = v => v === true ? "True" : v === false ? "False" : JSON.stringify(v);
@@ -350,8 +419,10 @@
       `size=(${Math.floor(meta.size[0] * q.factor)}, ${Math.floor(meta.size[1] * q.factor)})` : `scale_factor=${q.factor}`) +
       `, mode=${py(q.mode)}` + (q.mode === "nearest" && !q.align_corners ? "" : `, align_corners=${py(q.align_corners)}`) + ")",
     adaptive: q => `F.adaptive_avg_pool2d(x, (${q.out_h}, ${q.out_w}))   # x: 1×1×${q.in_h}×${q.in_w}`,
-    running: q => `nn.BatchNorm2d(1, momentum=${q.momentum === null ? "None" : q.momentum})   # training mode, one batch per step`,
+    running: (q, meta, t) => `nn.BatchNorm2d(1, momentum=${q.momentum === null ? "None" : q.momentum})   # ${t("running_call")}`,
     pad: q => `F.pad(x, (${q.left}, ${q.right}, ${q.top}, ${q.bottom}), mode=${py(q.mode)})`,
+    channels: q => q.op === "conv2d" ? `F.conv2d(x[:, :${q.channels}], w[:, :${q.channels}])   # w: 1×${q.channels}×2×2` :
+      `F.max_pool2d(x[:, :${q.channels}], kernel_size=2, stride=1)`,
   };
 
   function mount(root) {
@@ -359,9 +430,10 @@
     root.dataset.mounted = "1";
     root.setAttribute("data-lm-suppress-shortcuts", "true");  // Lumino's keymap leaves keys inside alone
     const data = JSON.parse(root.querySelector("script.fm-data").textContent);
+    const t = (key, fields) => fill(data.text[key], fields || {});
     if (!document.getElementById("fm-explorer-style")) el("style", {id: "fm-explorer-style"}, document.head, STYLE);
     el("h4", {}, root, data.title);
-    const form = el("div", {class: "fm-controls", role: "group", "aria-label": "sliders"}, root);
+    const form = el("div", {class: "fm-controls", role: "group", "aria-label": t("sliders")}, root);
     const inputs = [];
     function slider(name, label, max, start) {
       const id = `${root.id}-${name.replace(/\W/g, "_")}`;
@@ -383,7 +455,7 @@
     const legend = el("p", {class: "fm-legend"}, root);
     const live = el("p", {class: "fm-live", "aria-live": "polite"}, root);
     const details = el("details", {}, root);
-    el("summary", {}, details, "Every window, pixel or cell as text");
+    el("summary", {}, details, t("list"));
     const list = el("ol", {class: "fm-list", start: 0}, details);
 
     function update() {
@@ -398,13 +470,13 @@
       }
       const state = data.states[index];
       root.dataset.state = index;
-      call.textContent = CALLS[data.kind](params, data.meta);
+      call.textContent = CALLS[data.kind](params, data.meta, t);
       while (svg.firstChild) svg.removeChild(svg.firstChild);
       formula.textContent = "";
       formula.hidden = true;
       legend.textContent = "";
       const ctx = {
-        svg, params, state, meta: data.meta,
+        svg, params, state, meta: data.meta, t, text: data.text,
         size([w, h]) { svg.setAttribute("width", w); svg.setAttribute("height", h); },
         formula(lines) { formula.textContent = lines.join("\n"); formula.hidden = false; },
         legend(text) { legend.textContent = text; },
@@ -425,11 +497,11 @@
       if (drawn.picks > 0) {
         const n = Number(pick.input.value);
         picked = drawn.picked(n);
-        pick.out.textContent = `${n + 1} of ${drawn.picks}`;
+        pick.out.textContent = t("of", {n: n + 1, total: drawn.picks});
         pick.input.setAttribute("aria-valuetext", picked);
       } else {
-        pick.out.textContent = "none";
-        pick.input.setAttribute("aria-valuetext", "none");
+        pick.out.textContent = t("none");
+        pick.input.setAttribute("aria-valuetext", t("none"));
       }
       svg.setAttribute("aria-label", drawn.summary);
       live.textContent = [drawn.summary, message, picked].filter(Boolean).join(" ");

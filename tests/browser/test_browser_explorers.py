@@ -9,9 +9,11 @@ to the end, and back from End), every torch error on the grid is reached, and on
 the size formula, torch's error, the text list) is compared with the state torch computed; the cells
 of the picked pooling window are compared with torch's own one-hot pooling (tests/runtime/test_explorers.py).
 
-Then the same front end live: the learner's JupyterLab (``tests/browser.py``'s Lab, student mode) on the
-release of notebook 01 runs each explorer's cell, so its kernel computes the states, and the sliders are
-moved and checked the same way (JupyterLab's own shortcuts must not take the arrow keys).
+Then the same front end live: the learner's JupyterLab (``tests/browser.py``'s Lab, student mode) opens
+every notebook that has an explorer (03 from the Chinese release, so its labels must be Chinese) and runs
+each explorer's cell, so its kernel computes the states, and the sliders are moved and checked the same way
+(JupyterLab's own shortcuts must not take the arrow keys): every slider of notebook 01's explorers, the
+first slider of the others'. Both parts check that an explorer speaks the language it was built in.
 """
 from __future__ import annotations
 
@@ -25,9 +27,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from browser import ASSIGNMENT, SHOTS, Lab, browser_or_skip, chromium_page
-from course import covered
+from browser import NOTEBOOKS, SHOTS, Lab, browser_or_skip, chromium_page
+from course import ROOT, covered
 from grader import book, explore
+from grader.runtime import messages
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -57,13 +60,24 @@ READ = """root => {
     xs: (l => l ? l.getAttribute('points').split(' ').map(p => +p.split(',')[0]) : [])(svg.querySelector('polyline.fm-series')),
     steps: [...svg.querySelectorAll('line.fm-step')].map(l => +l.getAttribute('x1')),
     pick: {value: +pick.value, max: +pick.max, disabled: pick.disabled, text: pick.getAttribute('aria-valuetext')},
+    // 03's channels: every cell names its channel (data-ch), its row and column
+    cells: Object.fromEntries(['fm-in', 'fm-kernel', 'fm-part', 'fm-out', 'fm-tap'].map(k => [k,
+      [...svg.querySelectorAll('rect.' + k)].map(r => [r.dataset.ch === undefined ? null : +r.dataset.ch,
+        +(r.dataset.r ?? r.dataset.i), +(r.dataset.c ?? r.dataset.j), label(r)])])),
   };
 }"""
 
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 @pytest.fixture(scope="module")
 def explorers():
-    return {name: make() for name, make in explore.EXPLORERS.items()}
+    """Every explorer, and 03's once more as the Chinese edition builds it (its labels in Chinese)."""
+    built = {name: make() for name, make in explore.EXPLORERS.items()}
+    with messages.speaking("zh-CN"):
+        built["channels (zh-CN)"] = explore.channels()
+    return built
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +118,9 @@ def check_state(kind: str, ex, index: int, seen: dict, params: dict) -> None:
     assert seen["error"] is None, where
     if kind == "running":
         check_running(ex, state, seen, params)
+        return
+    if kind == "channels":
+        check_channels(ex, state, seen, params)
         return
     oh, ow = state["o"]
     assert sorted((i, j) for i, j, _ in seen["out"]) == [(i, j) for i in range(oh) for j in range(ow)], where
@@ -182,6 +199,64 @@ def check_running(ex, state: dict, seen: dict, params: dict) -> None:
     assert str(state["tm"][t]) in seen["items"][t] and str(state["tm"][t]) in seen["live"], where
 
 
+def check_channels(ex, state: dict, seen: dict, params: dict) -> None:
+    """03's channels: the input's channels and the kernel's slices drawn are the ones used; the maps drawn are
+    torch's: one F.max_pool2d map per channel, or each channel's F.conv2d part and F.conv2d's output, their sum;
+    the picked window is the cells torch's pooling puts in it, in every channel."""
+    where = f"{ex.title}: {params}"
+    size, k, c = ex.meta["size"], ex.meta["k"], params["channels"]
+    x = torch.tensor(ex.meta["x"], dtype=torch.float32).reshape(1, 3, *size)[:, :c]
+    w = torch.tensor(ex.meta["w"], dtype=torch.float32).reshape(1, 3, *k)[:, :c]
+    cells = seen["cells"]
+
+    def grid(t: torch.Tensor, channel: bool = True) -> list:  # (channel or None, row, column, value) of a C×H×W tensor
+        return sorted((ch if channel else None, i, j, v) for ch, plane in enumerate(t.tolist())
+                      for i, row in enumerate(plane) for j, v in enumerate(row))
+
+    def drawn(kind: str) -> list:
+        return sorted((ch, i, j, float(v)) for ch, i, j, v in cells[kind])
+
+    assert drawn("fm-in") == grid(x[0]), where
+    if params["op"] == "max_pool2d":
+        assert drawn("fm-out") == grid(F.max_pool2d(x, k, stride=1)[0]) and not cells["fm-part"], where
+        assert not cells["fm-kernel"], where
+    else:
+        y = F.conv2d(x, w)
+        parts = torch.cat([F.conv2d(x[:, i:i + 1], w[:, i:i + 1]) for i in range(c)], dim=1)
+        assert drawn("fm-kernel") == grid(w[0]) and drawn("fm-part") == grid(parts[0]), where
+        assert drawn("fm-out") == grid(y[0], channel=False), where
+        assert all(str(int(v)) in item for v, item in zip(y.flatten().tolist(), seen["items"], strict=True)), where
+    oh, ow = 3, 3
+    assert seen["pick"]["max"] == oh * ow - 1 and len(seen["items"]) == oh * ow, where
+    assert f"{c}" in seen["live"] and f"{oh}×{ow}" in seen["live"], where
+    n = seen["pick"]["value"]
+    cover = covered(size, k, 1)[n].reshape(size)
+    for ch in range(c):
+        picked = torch.zeros(size, dtype=torch.bool)
+        for tch, r, col, _ in cells["fm-tap"]:
+            if tch == ch:
+                picked[r, col] = True
+        assert torch.equal(picked, cover), f"{where}, window {n}, channel {ch}"
+    assert len(cells["fm-tap"]) == c * k[0] * k[1], where
+
+
+def check_language(root, ex) -> None:
+    """What an explorer writes is in the language it was built in: Chinese words and no English sentence in a
+    Chinese notebook, no Chinese in an English one."""
+    shown = root.evaluate("""root => ({title: root.querySelector('h4').textContent,
+        labels: [...root.querySelectorAll('.fm-controls label')].map(l => l.textContent),
+        live: root.querySelector('.fm-live').textContent, legend: root.querySelector('.fm-legend').textContent,
+        list: root.querySelector('details summary').textContent,
+        item: (li => li ? li.textContent : '')(root.querySelector('.fm-list li'))})""")
+    assert shown["title"] == ex.title, shown
+    if ex.language == "zh-CN":
+        assert all(CJK.search(shown[k]) for k in ("title", "live", "list")), shown
+        assert all(CJK.search(shown[k]) for k in ("legend", "item") if shown[k]), shown
+        assert CJK.search(shown["labels"][-1]) and not re.search(r"\b(window|channels?|output|the)\b", shown["live"]), shown
+    else:
+        assert not any(CJK.search(str(v)) for v in shown.values()), shown
+
+
 class Sliders:
     """An explorer on the page, driven by the keyboard; every move checked."""
 
@@ -216,18 +291,20 @@ class Sliders:
                 self.page.keyboard.press("ArrowRight")
             assert seen["pick"]["value"] == seen["pick"]["max"]
 
-    def sweep(self, k: int, backwards: bool = False) -> None:
-        """Slider ``k`` from one end to the other with the keyboard, checking every state."""
+    def sweep(self, k: int, backwards: bool = False, pick_all: bool | None = None) -> None:
+        """Slider ``k`` from one end to the other with the keyboard, checking every state (and, going forward or
+        with ``pick_all``, every window of each)."""
+        first, pick_all = (True, not backwards) if pick_all is None else (pick_all, pick_all)
         n = len(self.ex.controls[k].values)
         self.inputs.nth(k).focus()
         self.page.keyboard.press("End" if backwards else "Home")
         self.pos[k] = n - 1 if backwards else 0
-        self.check(pick_all=True)
+        self.check(pick_all=first)
         for _ in range(n - 1):
             self.inputs.nth(k).focus()  # the check moved the focus to the window slider
             self.page.keyboard.press("ArrowLeft" if backwards else "ArrowRight")
             self.pos[k] += -1 if backwards else 1
-            self.check(pick_all=not backwards)  # going back, the window slider stays where it is (clamped)
+            self.check(pick_all=pick_all)  # going back, the window slider stays where it is (clamped)
 
     def go(self, target: list[int]) -> None:
         """To a state, slider by slider (Home, then ArrowRight), checking where it lands."""
@@ -276,40 +353,99 @@ def test_every_explorer_offline_follows_torch_through_every_slider(page_file, ex
                            f"{time.monotonic() - started:.1f} s")
             assert errors == 0 or errors >= len({s["e"] for s in ex.states if "e" in s})
             assert len(sliders.checked) >= sum(len(c.values) for c in ex.controls) - len(ex.controls)
+            check_language(root, ex)
         assert not problems, problems
     print("\n".join(summary))
 
-def test_the_explorers_of_notebook_01_run_live_in_jupyterlab(tmp_path, explorers):
-    """In the learner's JupyterLab (student mode, the release of notebook 01): running an explorer's cell
-    computes its states in the kernel, and its sliders then follow torch, as in the book."""
+# Where each explorer is taught: the notebook, the release it is opened from, and its explorers. 03 is opened
+# from the Chinese release, so its kernel speaks Chinese (JupyterLab names the notebook in JPY_SESSION_NAME).
+LIVE = [("01_sampling", NOTEBOOKS, ("pooling_windows", "upsampling")),
+        ("02_padding_stride", NOTEBOOKS, ("pool_geometry",)),
+        ("03_multichannel", ROOT / "notebooks-zh", ("channels",)),
+        ("04_global_pooling", NOTEBOOKS, ("adaptive_bins",)),
+        ("05_padding_layers", NOTEBOOKS, ("padding_modes",)),
+        ("07_normalization", NOTEBOOKS, ("batchnorm_running",))]
+
+
+def test_every_explorer_runs_live_in_jupyterlab_in_the_notebook_that_teaches_it(tmp_path, explorers):
+    """In the learner's JupyterLab (student mode, the releases): running an explorer's cell computes its states
+    in the kernel, and its sliders then follow torch, as in the book. Notebook 01's explorers are swept in full;
+    in the others, every window of the state it opens on, then the first slider through its range (the offline
+    test sweeps every slider and window of every explorer: the same module and the same states). One page: the
+    notebooks after the first are opened by JupyterLab's own command, not by loading the page again."""
     from playwright.sync_api import expect
 
     browser_or_skip()
-    lab = Lab(tmp_path)
+    root = tmp_path / "notebooks"
+    for name, release, _ in LIVE:
+        shutil.copytree(release / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+                        copy_function=shutil.copy)
+    lab = Lab(tmp_path, root=root)
+    summary = []
     try:
         with chromium_page(lab.tmp / "chromium-profile") as page:
             problems = []
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"{lab.url}/lab/tree/{ASSIGNMENT}/{ASSIGNMENT}.ipynb?token={lab.token}")
-            nb = page.locator(".jp-NotebookPanel")
-            expect(nb.locator(".jp-CodeCell").first).to_be_visible(timeout=90_000)
-            expect(nb.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1, timeout=90_000)
-            for name in ("pooling_windows", "upsampling"):
-                started = time.monotonic()
-                cell = nb.locator(".jp-CodeCell").filter(has_text=f"{name}()")
-                expect(cell).to_have_count(1)
-                cell.locator(".cm-content").click()
-                page.wait_for_timeout(500)  # the click puts the cell in edit mode; then Shift+Enter runs it
-                page.keyboard.press("Shift+Enter")
-                expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=180_000)
-                root = cell.locator(".fm-explorer")
-                expect(root).to_have_attribute("data-mounted", "1", timeout=60_000)
-                ex = explorers[name]
-                sliders = Sliders(page, root, ex.kind, ex)
-                sliders.check(pick_all=True)
-                for k in range(len(ex.controls)):
-                    sliders.sweep(k)
-                print(f"{name} in JupyterLab: {len(sliders.checked)} states, {time.monotonic() - started:.1f} s")
+
+            def open_(name: str) -> str:
+                """Open a notebook (its kernel starts); its panel's id."""
+                path = f"{name}/{name}.ipynb"
+                if name == LIVE[0][0]:
+                    page.goto(f"{lab.url}/lab/tree/{path}?reset&token={lab.token}")
+                    expect(page.locator(".jp-NotebookPanel")).to_have_count(1, timeout=90_000)
+                    return page.locator(".jp-NotebookPanel").get_attribute("id")
+                # the app is exposed (LabApp.expose_app_in_browser): the next notebook opens beside
+                return page.evaluate("async path => (await window.jupyterapp.commands.execute("
+                                     "'docmanager:open', {path: path, factory: 'Notebook'})).id", path)
+
+            def run(panel: str, makers: tuple[str, ...]) -> str:
+                """Run a notebook's explorer cells once its kernel is idle, without waiting for them."""
+                page.evaluate("id => window.jupyterapp.shell.activateById(id)", panel)
+                nb = page.locator(f"[id='{panel}']")
+                expect(nb.locator(".jp-CodeCell").first).to_be_visible(timeout=90_000)
+                expect(nb.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']")).to_have_count(1, timeout=90_000)
+                for maker in makers:
+                    cell = nb.locator(".jp-CodeCell").filter(has_text=f"{maker}()")
+                    expect(cell).to_have_count(1)
+                    cell.locator(".cm-content").click()
+                    page.wait_for_timeout(500)  # the click puts the cell in edit mode; then Shift+Enter runs it
+                    page.keyboard.press("Shift+Enter")
+                return panel
+
+            def check(panel: str, name: str, release: Path, makers: tuple[str, ...]) -> None:
+                """Each explorer of the notebook once its cell has run: the state it opens on, window by window, then
+                every slider (01), or (the others) the first slider and no windows."""
+                page.evaluate("id => window.jupyterapp.shell.activateById(id)", panel)
+                nb = page.locator(f"[id='{panel}']")
+                for maker in makers:
+                    started = time.monotonic()
+                    cell = nb.locator(".jp-CodeCell").filter(has_text=f"{maker}()")
+                    expect(cell.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[\d+\]"), timeout=180_000)
+                    box = cell.locator(".fm-explorer")
+                    expect(box).to_have_attribute("data-mounted", "1", timeout=60_000)
+                    ex = explorers[maker if release == NOTEBOOKS else f"{maker} (zh-CN)"]
+                    sliders = Sliders(page, box, ex.kind, ex)
+                    full = name == "01_sampling"
+                    sliders.check(pick_all=full)
+                    for k in range(len(ex.controls) if full else 1):
+                        sliders.sweep(k, pick_all=None if full else False)
+                    check_language(box, ex)
+                    summary.append(f"{name}: {maker}, {len(sliders.checked)} states, {sliders.steps} checks, "
+                                   f"{time.monotonic() - started:.1f} s")
+
+            started = time.monotonic()
+            first, *others = LIVE  # 01 alone first: its full sweep is quicker on a page with one notebook
+            check(run(open_(first[0]), first[2]), *first)
+            summary.append(f"notebook 01: {time.monotonic() - started:.1f} s")
+            # The others: all opened (their kernels start side by side), their cells run, then each checked.
+            started = time.monotonic()
+            panels = [open_(name) for name, _, _ in others]
+            for panel, (_, _, makers) in zip(panels, others, strict=True):
+                run(panel, makers)
+            for panel, notebook in zip(panels, others, strict=True):
+                check(panel, *notebook)
+            summary.append(f"the other {len(others)} notebooks: {time.monotonic() - started:.1f} s")
             assert not problems, problems
     finally:
         lab.stop()
+    print("\n".join(summary))

@@ -487,8 +487,9 @@ def test_a_release_notebook_runs_in_a_kernel_with_the_kit_alone(built_kit, kit_p
     assert re.search(rf"\s{wrong_name}\s+\d+\s+fail", table) and re.search(rf"\s{names[1]}\s+\d+\s+pass", table), table
 
 
-# Each layer imports only the layers below it (grader/__init__.py: the layers). The one exception is stated:
-# the learner's `check` reads the public specs, the course's own content, by name.
+# Each layer imports only the layers below it (grader/__init__.py: the layers). The exceptions are stated:
+# the learner's `check` reads the public specs, the course's own content, by name; the explorers say their
+# labels through the runtime's messages (in the notebook's language), and nothing else of it.
 LAYERS = {
     "runtime": {"runtime"},
     "public": {"runtime", "public"},
@@ -496,7 +497,7 @@ LAYERS = {
     "trusted": {"runtime", "public", "exercises", "trusted"},
     "explore": {"explore"},  # the notebooks' explorers: torch only, nothing of the course's grading
 }
-STATED = {("grader.runtime.visible", "grader.public")}
+STATED = {("grader.runtime.visible", "grader.public"), ("grader.explore", "grader.runtime.messages")}
 
 
 def layer(module: str) -> str:

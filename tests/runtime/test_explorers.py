@@ -19,7 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course import covered
+from course import ROOT, covered
 from grader import explore
 
 BUDGET = 150_000  # bytes of one explorer's output (states and module): the book carries every one
@@ -202,6 +202,65 @@ def test_batchnorm_running_states_are_torch_and_d2l_zh_rules(built):
         assert by[d2l]["dv"] != pytest.approx(by[torch_m]["tv"], abs=1e-3)
     assert by[1.0]["dm"] == [0] * len(batches)  # d2l-zh with 1.0 never moves; torch with 1.0 is the last batch
     assert by[1.0]["tm"] == pytest.approx(ex.meta["bm"], abs=1e-4)
+
+
+def test_channels_pooling_keeps_each_channel_and_convolution_sums_their_parts(built):
+    """03's explorer: max pooling gives one map per channel, each the pooling of that channel alone; the
+    convolution gives one map, and the parts shown are each channel's cross-correlation with its kernel slice,
+    which add up to torch's output."""
+    ex = built["channels"]
+    size, k = ex.meta["size"], ex.meta["k"]
+    x = torch.tensor(ex.meta["x"], dtype=torch.float32).reshape(1, 3, *size)
+    w = torch.tensor(ex.meta["w"], dtype=torch.float32).reshape(1, 3, *k)
+    assert x.tolist()[0] == explore.SAMPLE_03 and w.tolist()[0] == explore.KERNEL_03
+    seen = set()
+    for p, state in zip(ex.grid(), ex.states, strict=True):
+        c, xc = p["channels"], x[:, :p["channels"]]
+        seen.add((c, p["op"]))
+        if p["op"] == "max_pool2d":
+            y = F.max_pool2d(xc, k, stride=1)
+            assert state["o"] == [c, 3, 3] == list(y.shape[1:]) and state["v"] == y.flatten().tolist(), p
+            alone = [F.max_pool2d(x[:, i:i + 1], k, stride=1).flatten().tolist() for i in range(c)]
+            assert [state["v"][i * 9:(i + 1) * 9] for i in range(c)] == alone, p
+            assert "p" not in state
+        else:
+            y = F.conv2d(xc, w[:, :c])
+            assert state["o"] == [1, 3, 3] == list(y.shape[1:]) and state["v"] == y.flatten().tolist(), p
+            parts = torch.tensor(state["p"], dtype=torch.float32).reshape(c, 3, 3)
+            for i in range(c):
+                assert torch.equal(parts[i], F.conv2d(x[:, i:i + 1], w[:, i:i + 1])[0, 0]), (p, i)
+            assert torch.equal(parts.sum(0), y[0, 0]), p
+            assert c == 1 or not all(parts[i].eq(0).all() for i in range(1, c))  # every channel adds something
+        assert torch.equal(taps(state, size, k, (0, 0), (1, 1)), covered(size, k, 1)), p
+    assert seen == {(c, op) for c in (1, 2, 3) for op in ("max_pool2d", "conv2d")}
+
+
+def test_an_explorer_built_in_a_chinese_notebook_says_everything_in_chinese(monkeypatch, tmp_path):
+    """Built while Chinese is spoken (the book's Chinese edition) or in a kernel running a notebooks-zh/ notebook
+    (JupyterLab names it in JPY_SESSION_NAME): Chinese title, labels and every sentence template the front end
+    fills in; the states are the same numbers."""
+    from grader.runtime import messages
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    english = explore.channels()
+    with messages.speaking("zh-CN"):
+        spoken = explore.channels()
+    zh = json.loads((ROOT / "notebooks-zh" / "03_multichannel" / "03_multichannel.ipynb").read_text(encoding="utf-8"))
+    (tmp_path / "03_multichannel.ipynb").write_text(json.dumps(zh), encoding="utf-8")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "03_multichannel.ipynb"))
+    in_lab = explore.channels()
+    for ex in (spoken, in_lab):
+        assert ex.language == "zh-CN" and ex.states == english.states
+        assert cjk.search(ex.title) and cjk.search(ex.pick) and cjk.search(ex.controls[0].label), ex.title
+        assert set(ex.text) == set(explore.TEXT)
+        not_chinese = [k for k, v in ex.text.items() if not cjk.search(v)]
+        assert not not_chinese, not_chinese
+        assert ex.text["conv_channels"] != english.text["conv_channels"]
+        page = ex._repr_mimebundle_()
+        assert cjk.search(page["text/plain"]) and 'lang="zh-CN"' in page["text/html"]
+        assert ex.text["conv_channels"] in page["text/html"]  # the templates travel in the payload, unescaped
+    assert english.language == "en" and not any(cjk.search(v) for v in english.text.values())
+    assert not cjk.search(english.title) and 'lang="zh-CN"' not in english.html()
 
 
 def test_the_output_holds_the_module_and_every_state_and_fits_the_budget(built):

@@ -146,7 +146,7 @@ def chapters(course: Course) -> list[Chapter]:
     root = course.root
     for name in course.pick():
         (source,) = sorted((course.solutions / name).glob("*.ipynb"))
-        release = root / "notebooks" / name / source.name
+        release = course.notebooks / name / source.name
         translated = {lang: root / TRANSLATED.format(lang=lang) / name / source.name for lang in EDITIONS[1:]}
         for path in (release, *translated.values()):
             if not path.exists():

@@ -1,11 +1,11 @@
 """Where grading jobs run: Dask distributed, on an embedded local cluster or an existing one.
 
 By default :func:`connect` starts a local cluster (one worker process per core, one thread
-each, bound to 127.0.0.1, no dashboard): nothing to set up. Given a scheduler's address (``--scheduler``,
-or ``DASK_SCHEDULER``, which only the command line reads) it joins an existing cluster
-whose workers have the course and the pinned environment (``dask scheduler`` / ``dask worker``,
-dask-jobqueue, dask-kubernetes; see docs/scaling.md). Either way a worker is a long-lived process that imports nbgrader and torch
-once and then grades job after job (:func:`grader.jobs.grade`).
+each, bound to 127.0.0.1, no dashboard): nothing to set up. Given a scheduler's address
+(``--scheduler``, or ``DASK_SCHEDULER``, which only the command line reads) it joins an existing
+cluster whose workers have the course and the pinned environment (``dask scheduler`` / ``dask
+worker``, dask-jobqueue, dask-kubernetes; see docs/scaling.md). Either way a worker is a long-lived
+process that imports nbgrader and torch once and then grades job after job (:func:`grader.jobs.grade`).
 
 A job whose worker dies is run once more on another worker (the scheduler's
 ``allowed-failures`` is 1 on the embedded cluster; start a standalone scheduler with

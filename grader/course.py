@@ -32,9 +32,6 @@ class Course:
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root).resolve())
 
-    def __str__(self) -> str:
-        return str(self.root)
-
     @property
     def solutions(self) -> Path:
         return self.root / "solutions"

@@ -256,7 +256,7 @@ def start(roster: Path, course: Course, folder: Path = DEFAULT_FOLDER, port: int
     from .jobs import base_config
     _require_root("make hub")
     os.umask(0o022)
-    gradebook_url, course, hub = course.gradebook_url, course.root, Hub(Path(folder).resolve())
+    root, hub = course.root, Hub(Path(folder).resolve())
     members = read_roster(roster)
     if hub.pid():
         raise HubError(f"a hub is already running from {hub.folder} (pid {hub.pid()}): `make hub-stop` first")
@@ -264,21 +264,21 @@ def start(roster: Path, course: Course, folder: Path = DEFAULT_FOLDER, port: int
     hub.folder.chmod(0o755)
     accounts(members, hub, out)
     instructors = sorted(m.name for m in members if m.role == "instructor")
-    owner = pwd.getpwuid(course.stat().st_uid).pw_name
+    owner = pwd.getpwuid(root.stat().st_uid).pw_name
     if owner not in instructors:
-        raise HubError(f"the course folder {course} belongs to {owner}, who is not an instructor in {roster}: list "
-                       f"{owner} as instructor, or give the course to one (`chown -R {instructors[0]}: {course}`)")
-    course.chmod(course.stat().st_mode & 0o700)  # the course is its owner's alone: solutions, specs, gradebook
-    gradebook = course / ".nbgrader"  # where nbgrader's collect (as the instructor) finds the gradebook's folder
+        raise HubError(f"the course folder {root} belongs to {owner}, who is not an instructor in {roster}: list "
+                       f"{owner} as instructor, or give the course to one (`chown -R {instructors[0]}: {root}`)")
+    root.chmod(root.stat().st_mode & 0o700)  # the course is its owner's alone: solutions, specs, gradebook
+    gradebook = root / ".nbgrader"  # where nbgrader's collect (as the instructor) finds the gradebook's folder
     if not gradebook.is_dir():
         gradebook.mkdir()
-        os.chown(gradebook, course.stat().st_uid, course.stat().st_gid)
+        os.chown(gradebook, root.stat().st_uid, root.stat().st_gid)
     interpreter = shared_interpreter()
     (hub.folder / "wheel").mkdir(exist_ok=True)
-    wheel = kit.build_wheel(course, hub.folder / "wheel")
+    wheel = kit.build_wheel(root, hub.folder / "wheel")
     out(f"environments in {hub.folder / 'envs'} (hard links to {sys.prefix})")
     build_env(hub.env("learner"), interpreter, wheel=wheel)
-    build_env(hub.env("instructor"), interpreter, course=course)
+    build_env(hub.env("instructor"), interpreter, course=root)
     hub.exchange.mkdir(exist_ok=True)
     hub.exchange.chmod(0o777)  # nbgrader's own choice for the exchange root (each course folder below is 0755)
     course_id = base_config().CourseDirectory.course_id
@@ -292,13 +292,13 @@ def start(roster: Path, course: Course, folder: Path = DEFAULT_FOLDER, port: int
     token = secrets.token_hex(32)
     settings = {
         "url": f"http://{ip}:{port}", "hub_port": _free_port(), "proxy_api_port": _free_port(), "folder": str(hub.folder),
-        "course": str(course), "gradebook_url": gradebook_url, "course_id": course_id, "exchange": str(hub.exchange),
+        "course": str(root), "gradebook_url": course.gradebook_url, "course_id": course_id, "exchange": str(hub.exchange),
         "students": sorted(m.name for m in members if m.role == "student"), "instructors": instructors,
         "learner_python": str(hub.python("learner")), "instructor_python": str(hub.python("instructor")),
-        "learner_config": str(learner_config), "instructor_config": str(course / "grader" / "jupyter" / "instructor"),
+        "learner_config": str(learner_config), "instructor_config": str(root / "grader" / "jupyter" / "instructor"),
         "proxy": str(_proxy(hub)), "api_token": token,
         # the grading service: this Python and this checkout's grader, as root
-        "grader_command": [sys.executable, "-m", "grader", "--root", str(course), "hub", "serve", "--folder", str(hub.folder)],
+        "grader_command": [sys.executable, "-m", "grader", "--root", str(root), "hub", "serve", "--folder", str(hub.folder)],
         "grader_path": str(ROOT), "grader_bin": str(Path(sys.executable).parent),
     }
     fd = os.open(hub.settings, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

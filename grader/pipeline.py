@@ -86,7 +86,7 @@ def write_points(path: Path, assignment: str) -> list[str]:
 def release_digests_json(course: Course) -> str:
     """``grader/runtime/release_cells.json``: what the learner's subset check knows of every release."""
     from .trusted.scan import release_sources
-    data = {p.name: release_digests(release_sources(course.root, p.name)) for p in sorted((course.root / "notebooks").iterdir())
+    data = {p.name: release_digests(release_sources(course.root, p.name)) for p in sorted(course.notebooks.iterdir())
             if p.is_dir() and any(p.glob("*.ipynb"))}
     return json.dumps(data, indent=0, sort_keys=True) + "\n"
 

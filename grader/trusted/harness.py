@@ -87,9 +87,7 @@ class TrustedExecute(Execute):
         names = [c.metadata["nbgrader"]["grade_id"].removeprefix("test_") for c in nb.cells if is_test_cell(c)]
         self._plan = scan.plan(nb, scan.release_sources(root, self._assignment, info.get("notebook", "")), names)
         self._flags = self._plan.flags()
-        code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_test_cell(c)]
-        solutions = [k for k, i in enumerate(code) if nb.cells[i].get("metadata", {}).get("nbgrader", {}).get("solution")]
-        self._kernel_cells = {code[k] for k in self._plan.kernel_cells(solutions)}
+        self._kernel_cells = set(self._plan.kernel_cells())
         self._flagged: list[str] = []
         self._replay: list[str] = []
         self._verdicts: list[Verdict] = []

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..runtime import subset
-from ..runtime.cells import RELEASES, Cell, closure, defining_cell, is_test_cell, norm, source_of
+from ..runtime.cells import RELEASES, Cell, closure, defining_cell, is_solution_cell, is_test_cell, norm, source_of
 
 NO_EXERCISE = "(no exercise)"
 
@@ -49,6 +49,8 @@ class Plan:
     needs: dict[str, list[int]] = field(default_factory=dict)  # exercise -> positions of the cells it needs
     imports: dict[str, list[str]] = field(default_factory=dict)  # exercise -> import statements it needs alone
     trusted: set[int] = field(default_factory=set)  # positions the worker runs before any student code
+    solutions: set[int] = field(default_factory=set)  # positions of the graded solution cells, changed or not
+    indexes: list[int] = field(default_factory=list)  # position -> the cell's index in the notebook
 
     def flagged(self, name: str) -> list:
         return [f for k in self.needs.get(name, []) for f in self.findings.get(k, [])]
@@ -59,11 +61,11 @@ class Plan:
     def student_cells(self, name: str) -> list[int]:
         return [k for k in self.needs.get(name, []) if k not in self.trusted]
 
-    def kernel_cells(self, solutions=()) -> list[int]:
-        """The cells the student's kernel runs: the student's (written or changed), the ``solutions`` (positions of
-        the graded solution cells, changed or not) and every cell they need, in notebook order."""
-        start = set(self.findings) | set(solutions)  # findings has an entry for every cell that is not the release's
-        return sorted({j for k in start for j in closure(self.cells, k)[0]})
+    def kernel_cells(self) -> list[int]:
+        """Notebook indexes of the cells the student's kernel runs: the student's (written or changed), the
+        solution cells and every cell they need, in notebook order."""
+        start = set(self.findings) | self.solutions  # findings has an entry for every cell that is not the release's
+        return sorted(self.indexes[j] for j in {j for k in start for j in closure(self.cells, k)[0]})
 
     def flags(self) -> dict[str, list[str]]:
         """Exercise (or :data:`NO_EXERCISE`) -> the lines outside the subset, as the record lists them."""
@@ -80,12 +82,14 @@ class Plan:
 
 def plan(nb, release: list[str], exercises: list[str]) -> Plan:
     """The :class:`Plan` for notebook ``nb`` (a dict or NotebookNode), its release's code cells and exercise names."""
-    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code" and not is_test_cell(c)]
+    indexes = [i for i, c in enumerate(nb.get("cells", [])) if c.get("cell_type") == "code" and not is_test_cell(c)]
+    code = [nb["cells"][i] for i in indexes]
     cells = [Cell.read(i, source_of(c)) for i, c in enumerate(code)]
     same = subset.released(release)
     lines = subset.release_lines(release)
     envs = subset.environment(cells)
-    p = Plan(cells)
+    p = Plan(cells, indexes=indexes)
+    p.solutions = {k for k, c in enumerate(code) if is_solution_cell(c)}
     is_release = [norm(c.source) in same for c in cells]
     for k, c in enumerate(cells):
         if not is_release[k]:

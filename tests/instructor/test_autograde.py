@@ -19,7 +19,7 @@ from course import PRELUDE, assignments, exercises, spec_lines, tree_digest, wri
 from grader.course import Course
 from grader.exercises import spec
 from grader.runtime import engine
-from grader.runtime.cells import is_test_cell, nbgrader_of
+from grader.runtime.cells import is_solution_cell, is_test_cell
 from students import cheats
 
 pytestmark = pytest.mark.slow  # grades a whole class through the sandbox (make test-fast skips it)
@@ -58,7 +58,7 @@ def test_solutions_get_full_marks_and_run_without_errors(graded_class, assignmen
     executed = (root / "autograded" / "perfect" / assignment / f"{assignment}.ipynb").read_text()
     assert '"output_type": "error"' not in executed
     code = [c for c in json.loads(executed)["cells"] if c["cell_type"] == "code" and not is_test_cell(c)]
-    assert all(c["execution_count"] for c in code if nbgrader_of(c).get("solution")), "every solution cell ran"
+    assert all(c["execution_count"] for c in code if is_solution_cell(c)), "every solution cell ran"
     left = [c for c in code if c["execution_count"] is None]
     assert left and not [c for c in left if c["outputs"]], "teaching cells no solution needs are shown as released"
     row = {(r["student_id"], r["assignment"]): r for r in Course(root).grades()}[("perfect", assignment)]

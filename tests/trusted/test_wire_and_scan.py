@@ -71,9 +71,13 @@ def test_the_kernel_runs_the_students_cells_the_solutions_and_what_they_need_not
                "y = torch.zeros(3)\nprint(y)"]                             # 5 teaching: nobody reads y
     sources = [release[0], release[1], release[2], "def pool(x):\n    return x[..., ::2, ::2]", release[4],
                release[5], "print(pool(x).shape)"]                        # 6: the student's own cell reads x
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
-    for k in (3, 4):
-        nb.cells[k].metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": ["pool", "shift"][k - 3]}
-    plan = scan.plan(nb, release, ["pool", "shift"])
-    assert plan.kernel_cells([3, 4]) == [0, 1, 3, 4, 6]
-    assert plan.kernel_cells([]) == [0, 1, 3, 6]  # the student's cells and what they need, the stub left alone
+    def notebook(solutions: bool):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+        for k in (3, 4):
+            nb.cells[k].metadata["nbgrader"] = {"solution": solutions, "grade": False, "grade_id": ["pool", "shift"][k - 3]}
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell("# Pooling"))  # notebook indexes are one past the positions
+        return nb
+
+    assert scan.plan(notebook(True), release, ["pool", "shift"]).kernel_cells() == [1, 2, 4, 5, 7]
+    # without the solution marks: the student's cells and what they need, the stub left alone
+    assert scan.plan(notebook(False), release, ["pool", "shift"]).kernel_cells() == [1, 2, 4, 7]
